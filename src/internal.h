@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * internal.h - the library's shared internals: provider and probe objects,
+ * the converted-value representation handed to backends, and the backend
+ * entry points.  Nothing here is installed.
+ */
+#ifndef DYNPROBE_INTERNAL_H
+#define DYNPROBE_INTERNAL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dynprobe.h"
+
+#define DP_HIDDEN __attribute__((visibility("hidden")))
+
+/* One fired argument after conversion to its declared type: integers are
+ * truncated to the declared width and then sign- or zero-extended to 64 bits,
+ * exactly as C assignment to the declared type would; doubles are doubles;
+ * strings are pointers (possibly NULL). */
+union dp_value {
+	int64_t i;
+	uint64_t u;
+	double d;
+	const char *s;
+};
+
+struct dp_usdt_image;
+struct dp_lttng_image;
+
+/* What a loaded USDT image tells the core about one probe. */
+struct dp_usdt_site {
+	const volatile uint8_t *stub;       /* first byte of the called stub */
+	const volatile uint16_t *semaphore; /* in the image's .probes */
+	uint16_t stub_idle;                 /* first two stub bytes, unpatched */
+};
+
+/* What a loaded LTTng provider tells the core about one probe (event). */
+typedef void (*dp_lttng_fire_fn)(const union dp_value *values);
+struct dp_lttng_site {
+	const volatile int *state;          /* the tracepoint's enabled state */
+	dp_lttng_fire_fn fire;              /* records one event */
+};
+
+/* Everything a backend needs to know about a probe. */
+struct dp_probe_desc {
+	const char *name;
+	size_t nargs;
+	enum dynprobe_type types[DYNPROBE_MAX_ARGS];
+	const char *arg_names[DYNPROBE_MAX_ARGS]; /* never NULL: "argN" default */
+};
+
+/* Everything a backend needs to know about a provider being loaded. */
+struct dp_provider_desc {
+	const char *name;
+	size_t nprobes;
+	const struct dp_probe_desc *const *probes;
+	const char *cache_dir;       /* NULL: backend default */
+	const char *prebuilt_path;   /* NULL: backend default */
+};
+
+/* The probe object.  `watch` must stay first: dynprobe.h reads it inline. */
+struct dynprobe_probe {
+	struct dynprobe__watch watch;
+	struct dp_probe_desc desc;
+	struct dynprobe_provider *provider;
+	/* RCU-protected: the sites of the current load, or NULL when the
+	 * provider is not loaded. */
+	struct dp_probe_live *live;
+	struct dynprobe_probe *next_free; /* slab free list */
+};
+
+/* Per-probe sites of one load; replaced as a whole, freed after a grace
+ * period. */
+struct dp_probe_live {
+	bool has_usdt, has_lttng;
+	struct dp_usdt_site usdt;
+	struct dp_lttng_site lttng;
+};
+
+/* ---- USDT backend (src/backends/usdt) ---- */
+/* Build the ELF image for the provider, map it, and fill sites[i] for
+ * probes[i].  The image is never unmapped (a thread may still be reading a
+ * stub); *ret_image owns the memfd. */
+DP_HIDDEN int dp_usdt_load(const struct dp_provider_desc *desc,
+			   struct dp_usdt_site *sites,
+			   struct dp_usdt_image **ret_image);
+/* Mark the image loaded (1) or unloaded (0) for `dynprobe list`. */
+DP_HIDDEN void dp_usdt_set_state(struct dp_usdt_image *image, uint32_t state);
+DP_HIDDEN int dp_usdt_fd(const struct dp_usdt_image *image);
+/* Release what can be released safely (the memfd); the mapping stays. */
+DP_HIDDEN void dp_usdt_release(struct dp_usdt_image *image);
+/* Call the stub with values already converted (see union dp_value). */
+DP_HIDDEN void dp_usdt_call(const struct dp_usdt_site *site, size_t nargs,
+			    const enum dynprobe_type *types,
+			    const union dp_value *values);
+
+/* ---- LTTng backend (src/backends/lttng) ---- */
+/* Generate, compile or find in the cache, dlopen, and fill sites[i].  The
+ * object is never dlclose()d.  Errors: -DYNPROBE_ENOCOMPILER,
+ * -DYNPROBE_ENOLTTNG, -DYNPROBE_ECACHE, -DYNPROBE_ECOMPILE, -errno. */
+DP_HIDDEN int dp_lttng_load(const struct dp_provider_desc *desc,
+			    struct dp_lttng_site *sites,
+			    struct dp_lttng_image **ret_image);
+DP_HIDDEN void dp_lttng_release(struct dp_lttng_image *image);
+/* Whether this build has the LTTng backend at all. */
+DP_HIDDEN bool dp_lttng_available(void);
+
+/* ---- shared helpers ---- */
+DP_HIDDEN bool dp_name_valid(const char *name, size_t max_len);
+/* Debug logging, only when DYNPROBE_DEBUG=1; preserves errno. */
+DP_HIDDEN void dp_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif /* DYNPROBE_INTERNAL_H */
