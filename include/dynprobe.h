@@ -135,6 +135,14 @@ DYNPROBE_API int dynprobe_probe_add(struct dynprobe_provider *provider,
 				    const enum dynprobe_type *types, size_t nargs,
 				    const struct dynprobe_probe_opts *opts,
 				    struct dynprobe_probe **ret_probe);
+/* Load publishes the probes on every selected backend.  Returns 0 when all
+ * loaded; DYNPROBE_LOAD_PARTIAL (positive) when some backend failed and at
+ * least one loaded (dynprobe_provider_backend_error() says why; the USDT
+ * path keeps working when the LTTng one cannot be built); a negative error
+ * when none loaded, in which case nothing stays loaded.  Loading again after
+ * an unload reuses the same objects when no probe was added in between, so
+ * attached tracers keep seeing the probes. */
+#define DYNPROBE_LOAD_PARTIAL 1
 DYNPROBE_API int dynprobe_provider_load(struct dynprobe_provider *provider);
 DYNPROBE_API int dynprobe_provider_unload(struct dynprobe_provider *provider);
 DYNPROBE_API struct dynprobe_provider *
@@ -144,7 +152,11 @@ dynprobe_provider_free(struct dynprobe_provider *provider);
 DYNPROBE_API const char *dynprobe_provider_name(const struct dynprobe_provider *provider);
 /* Backends this provider publishes on (after the environment override). */
 DYNPROBE_API unsigned int dynprobe_provider_backends(const struct dynprobe_provider *provider);
-DYNPROBE_API int dynprobe_provider_is_loaded(const struct dynprobe_provider *provider);
+/* Backends the provider is currently loaded on (0 when not loaded). */
+DYNPROBE_API unsigned int dynprobe_provider_loaded_backends(const struct dynprobe_provider *provider);
+/* The last load error of one backend (0 if it loaded or was not selected). */
+DYNPROBE_API int dynprobe_provider_backend_error(const struct dynprobe_provider *provider,
+						 unsigned int backend);
 DYNPROBE_API const char *dynprobe_probe_name(const struct dynprobe_probe *probe);
 DYNPROBE_API size_t dynprobe_probe_nargs(const struct dynprobe_probe *probe);
 DYNPROBE_API enum dynprobe_type dynprobe_probe_arg_type(const struct dynprobe_probe *probe, size_t i);

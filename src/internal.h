@@ -76,6 +76,8 @@ struct dynprobe_probe {
  * period. */
 struct dp_probe_live {
 	bool has_usdt, has_lttng;
+	size_t nargs;
+	enum dynprobe_type types[DYNPROBE_MAX_ARGS];
 	struct dp_usdt_site usdt;
 	struct dp_lttng_site lttng;
 };
@@ -85,7 +87,7 @@ struct dp_probe_live {
  * probes[i].  The image is never unmapped (a thread may still be reading a
  * stub); *ret_image owns the memfd. */
 DP_HIDDEN int dp_usdt_load(const struct dp_provider_desc *desc,
-			   struct dp_usdt_site *sites,
+			   unsigned int backends, struct dp_usdt_site *sites,
 			   struct dp_usdt_image **ret_image);
 /* Mark the image loaded (1) or unloaded (0) for `dynprobe list`. */
 DP_HIDDEN void dp_usdt_set_state(struct dp_usdt_image *image, uint32_t state);
@@ -109,6 +111,8 @@ DP_HIDDEN void dp_lttng_release(struct dp_lttng_image *image);
 DP_HIDDEN bool dp_lttng_available(void);
 
 /* ---- shared helpers ---- */
+/* Point the probe's inline watch words at `live` (NULL: at static zeros). */
+DP_HIDDEN void dp_watch_set(struct dynprobe_probe *probe, const struct dp_probe_live *live);
 DP_HIDDEN bool dp_name_valid(const char *name, size_t max_len);
 /* Debug logging, only when DYNPROBE_DEBUG=1; preserves errno. */
 DP_HIDDEN void dp_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: MIT */
+/* usdt.h - the USDT backend's internals, shared by the image builder
+ * (usdt_elf.c), the loader (usdt_load.c) and the unit tests. */
+#ifndef DYNPROBE_USDT_H
+#define DYNPROBE_USDT_H
+
+#include "internal.h"
+
+/* How a stub starts.  NOP5 (0f 1f 44 00 00) lets kernels >= 6.18 turn a
+ * traced stub into a call to a trampoline; older kernels single-step it, so
+ * they get NOP1 (90), which int3 emulation handles. */
+enum dp_stub_kind {
+	DP_STUB_NOP1 = 1,
+	DP_STUB_NOP5 = 5,
+};
+
+#define DP_USDT_STUB_SIZE 16
+#define DP_USDT_MAGIC 0x504e5944u /* "DYNP" at the start of .probes */
+
+/* .probes starts with a small header that `dynprobe list` reads through
+ * /proc/PID/mem: magic, state (1 loaded, 0 unloaded), probe count. */
+struct dp_usdt_probes_header {
+	uint32_t magic;
+	uint32_t state;
+	uint32_t nprobes;
+	uint32_t backends; /* DYNPROBE_BACKEND_* of the provider */
+};
+
+/* Where things landed in the image (virtual addresses before relocation). */
+struct dp_usdt_layout {
+	uint64_t *stub_vaddr;   /* [nprobes], caller-allocated */
+	uint64_t *sem_vaddr;    /* [nprobes], caller-allocated */
+	uint64_t header_vaddr;  /* struct dp_usdt_probes_header */
+	uint64_t base_vaddr;    /* .stapsdt.base */
+};
+
+/* Build the whole ELF image in one malloc()ed buffer. */
+DP_HIDDEN int dp_usdt_build_image(const struct dp_provider_desc *desc,
+				  enum dp_stub_kind kind, unsigned int backends,
+				  uint8_t **ret_buf, size_t *ret_len,
+				  struct dp_usdt_layout *layout);
+
+/* The note's argument spec for argument `index` of type `type`, e.g.
+ * "-4@%rdi" or "8@16(%rsp)". */
+DP_HIDDEN int dp_usdt_arg_spec(enum dynprobe_type type, size_t index, char *buf, size_t len);
+
+/* The stub kind this kernel wants ($DYNPROBE_USDT_STUB=nop1|nop5 overrides). */
+DP_HIDDEN enum dp_stub_kind dp_usdt_stub_kind(void);
+
+#endif

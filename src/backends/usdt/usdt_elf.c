@@ -1,0 +1,462 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * usdt_elf.c - builds the USDT provider object, a tiny ET_DYN ELF, in memory.
+ *
+ * Each probe gets a 16-byte-aligned stub function that the fire path calls
+ * with the probe's arguments in the SysV registers, a 2-byte semaphore in
+ * .probes, and a stapsdt note that tells tracers where both are and how to
+ * read the arguments.  What `readelf -n` shows for `app:request(u64, str)`:
+ *
+ *   stapsdt  0x00000040  NT_STAPSDT (SystemTap probe descriptors)
+ *     Provider: app
+ *     Name: request
+ *     Location: 0x0000000000000200, Base: 0x0000000000000210, Semaphore: 0x0000000000001080
+ *     Arguments: 8@%rdi 8@%rsi
+ *
+ * Layout (vaddr == file offset, so every segment is congruent mod 4096):
+ *
+ *   page 0   R+X  ELF header, program headers, .hash, .dynsym, .dynstr,
+ *                 .text (stubs), .stapsdt.base
+ *   page N   RW   .dynamic, .probes (header + semaphores, inside p_filesz
+ *                 because the kernel cannot count a semaphore in .bss)
+ *   file     --   .note.stapsdt, .shstrtab, section headers
+ *
+ * The section order is what bcc needs: it looks for .probes only after the
+ * first executable section, and for .note.stapsdt only after .probes.
+ * n_descsz is the exact descriptor length; padding follows it (bcc drops
+ * notes whose size includes padding).  The image is written by hand rather
+ * than through libelf's layout engine: it is a few hundred bytes, the exact
+ * offsets matter to tracers, and it keeps provider load in the tens of µs.
+ * The unit tests read it back with libelf.
+ */
+#include <elf.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+
+#include "usdt.h"
+
+#define PAGE 4096u
+#define NPHDR 4
+
+enum section {
+	S_NULL, S_HASH, S_DYNSYM, S_DYNSTR, S_TEXT, S_BASE, S_DYNAMIC, S_PROBES,
+	S_NOTE, S_SHSTRTAB, S_COUNT
+};
+
+static const char *const section_names[S_COUNT] = {
+	"", ".hash", ".dynsym", ".dynstr", ".text", ".stapsdt.base", ".dynamic",
+	".probes", ".note.stapsdt", ".shstrtab",
+};
+
+/* Byte-string builder for .dynstr and .shstrtab. */
+struct strtab {
+	char *buf;
+	size_t len, cap;
+};
+
+static int strtab_add(struct strtab *t, const char *s, uint32_t *ret_off)
+{
+	size_t n = strlen(s) + 1;
+
+	if (t->len + n > t->cap) {
+		size_t cap = (t->cap ? t->cap * 2 : 256) + n;
+		char *b = realloc(t->buf, cap);
+		if (!b)
+			return -ENOMEM;
+		t->buf = b;
+		t->cap = cap;
+	}
+	memcpy(t->buf + t->len, s, n);
+	if (ret_off)
+		*ret_off = (uint32_t)t->len;
+	t->len += n;
+	return 0;
+}
+
+static size_t align_up(size_t v, size_t a)
+{
+	return (v + a - 1) & ~(a - 1);
+}
+
+static const char *const arg_registers[6] = { "rdi", "rsi", "rdx", "rcx", "r8", "r9" };
+
+static int arg_size(enum dynprobe_type type)
+{
+	switch (type) {
+	case DYNPROBE_I8: return -1;
+	case DYNPROBE_U8: return 1;
+	case DYNPROBE_I16: return -2;
+	case DYNPROBE_U16: return 2;
+	case DYNPROBE_I32: return -4;
+	case DYNPROBE_U32: return 4;
+	case DYNPROBE_I64: return -8;
+	case DYNPROBE_U64:
+	case DYNPROBE_STR:
+	case DYNPROBE_DOUBLE: return 8;
+	default: return 0;
+	}
+}
+
+/* Values are passed fully extended to 64 bits, so the 64-bit register name
+ * is right for every width; the size prefix tells the tracer how many bytes
+ * are meaningful and whether to sign-extend.  Arguments 7..12 are on the
+ * stack: at the stub's first instruction 0(%rsp) is the return address. */
+int dp_usdt_arg_spec(enum dynprobe_type type, size_t index, char *buf, size_t len)
+{
+	int size = arg_size(type);
+	int n;
+
+	if (!size || index >= DYNPROBE_MAX_ARGS)
+		return -EINVAL;
+	if (index < 6)
+		n = snprintf(buf, len, "%d@%%%s", size, arg_registers[index]);
+	else
+		n = snprintf(buf, len, "%d@%zu(%%rsp)", size, 8 * (index - 6 + 1));
+	return n > 0 && (size_t)n < len ? 0 : -ENOSPC;
+}
+
+enum dp_stub_kind dp_usdt_stub_kind(void)
+{
+	const char *env = getenv("DYNPROBE_USDT_STUB");
+	struct utsname u;
+	unsigned major = 0, minor = 0;
+
+	if (env && !strcmp(env, "nop1"))
+		return DP_STUB_NOP1;
+	if (env && !strcmp(env, "nop5"))
+		return DP_STUB_NOP5;
+	if (uname(&u) == 0 && sscanf(u.release, "%u.%u", &major, &minor) == 2 &&
+	    (major > 6 || (major == 6 && minor >= 18)))
+		return DP_STUB_NOP5;
+	return DP_STUB_NOP1;
+}
+
+static void write_stub(uint8_t *p, enum dp_stub_kind kind)
+{
+	static const uint8_t nop5[] = { 0x0f, 0x1f, 0x44, 0x00, 0x00, 0xc3 };
+	static const uint8_t nop1[] = { 0x90, 0xc3 };
+
+	memset(p, 0xcc, DP_USDT_STUB_SIZE); /* int3 padding: never executed */
+	if (kind == DP_STUB_NOP5)
+		memcpy(p, nop5, sizeof(nop5));
+	else
+		memcpy(p, nop1, sizeof(nop1));
+}
+
+static uint32_t sysv_hash(const char *name)
+{
+	uint32_t h = 0, g;
+
+	for (const unsigned char *s = (const unsigned char *)name; *s; s++) {
+		h = (h << 4) + *s;
+		g = h & 0xf0000000u;
+		if (g)
+			h ^= g >> 24;
+		h &= ~g;
+	}
+	return h;
+}
+
+/* Offsets of everything, computed before anything is written. */
+struct plan {
+	size_t nprobes, nsyms;
+	size_t hash_off, hash_size;
+	size_t dynsym_off, dynsym_size;
+	size_t dynstr_off;
+	size_t text_off, text_size;
+	size_t base_off;
+	size_t rx_end;
+	size_t dynamic_off, dynamic_size;
+	size_t probes_off, probes_size;
+	size_t rw_end;
+	size_t note_off, note_size;
+	size_t shstrtab_off;
+	size_t shdr_off;
+	size_t total;
+	struct strtab dynstr, shstrtab, notes;
+	uint32_t shname[S_COUNT];
+	uint32_t soname_off;
+	uint32_t *sym_name_off;
+};
+
+static int note_append(struct strtab *notes, const char *provider,
+		       const struct dp_probe_desc *p, uint64_t pc, uint64_t base,
+		       uint64_t sem)
+{
+	char args[DYNPROBE_MAX_ARGS * 16] = "";
+	size_t alen = 0;
+	Elf64_Nhdr nh;
+	size_t desc_len, need;
+	int r;
+
+	for (size_t i = 0; i < p->nargs; i++) {
+		char spec[32];
+		r = dp_usdt_arg_spec(p->types[i], i, spec, sizeof(spec));
+		if (r < 0)
+			return r;
+		alen += (size_t)snprintf(args + alen, sizeof(args) - alen, "%s%s",
+					 i ? " " : "", spec);
+	}
+	desc_len = 3 * 8 + strlen(provider) + 1 + strlen(p->name) + 1 + alen + 1;
+	need = sizeof(nh) + 8 + align_up(desc_len, 4);
+	if (notes->len + need > notes->cap) {
+		size_t cap = (notes->cap ? notes->cap * 2 : 1024) + need;
+		char *b = realloc(notes->buf, cap);
+		if (!b)
+			return -ENOMEM;
+		notes->buf = b;
+		notes->cap = cap;
+	}
+	nh.n_namesz = 8;
+	nh.n_descsz = (Elf64_Word)desc_len; /* exact: padding is not counted */
+	nh.n_type = 3;                      /* NT_STAPSDT */
+	char *w = notes->buf + notes->len;
+	memset(w, 0, need);
+	memcpy(w, &nh, sizeof(nh));
+	memcpy(w + sizeof(nh), "stapsdt", 8);
+	w += sizeof(nh) + 8;
+	memcpy(w, &pc, 8);
+	memcpy(w + 8, &base, 8);
+	memcpy(w + 16, &sem, 8);
+	w += 24;
+	w += sprintf(w, "%s", provider) + 1;
+	w += sprintf(w, "%s", p->name) + 1;
+	memcpy(w, args, alen + 1);
+	notes->len += need;
+	return 0;
+}
+
+static int plan_strings(struct plan *pl, const struct dp_provider_desc *d)
+{
+	char sym[DYNPROBE_MAX_PROVIDER_NAME + DYNPROBE_MAX_PROBE_NAME + 16];
+	int r;
+
+	r = strtab_add(&pl->dynstr, "", NULL);
+	if (r < 0)
+		return r;
+	snprintf(sym, sizeof(sym), "libdynprobe-usdt-%s.so", d->name);
+	r = strtab_add(&pl->dynstr, sym, &pl->soname_off);
+	if (r < 0)
+		return r;
+	pl->sym_name_off = calloc(d->nprobes ? d->nprobes : 1, sizeof(uint32_t));
+	if (!pl->sym_name_off)
+		return -ENOMEM;
+	for (size_t i = 0; i < d->nprobes; i++) {
+		/* Stub symbols make stacks and `perf report` readable. */
+		snprintf(sym, sizeof(sym), "%s__%s", d->name, d->probes[i]->name);
+		r = strtab_add(&pl->dynstr, sym, &pl->sym_name_off[i]);
+		if (r < 0)
+			return r;
+	}
+	for (int s = 0; s < S_COUNT; s++) {
+		r = strtab_add(&pl->shstrtab, section_names[s], &pl->shname[s]);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static void plan_layout(struct plan *pl, size_t nprobes)
+{
+	size_t off = sizeof(Elf64_Ehdr) + NPHDR * sizeof(Elf64_Phdr);
+
+	pl->nprobes = nprobes;
+	pl->nsyms = nprobes + 1;
+	pl->hash_off = align_up(off, 8);
+	pl->hash_size = (2 + pl->nsyms + pl->nsyms) * 4; /* nbucket = nchain = nsyms */
+	pl->dynsym_off = align_up(pl->hash_off + pl->hash_size, 8);
+	pl->dynsym_size = pl->nsyms * sizeof(Elf64_Sym);
+	pl->dynstr_off = pl->dynsym_off + pl->dynsym_size;
+	pl->text_off = align_up(pl->dynstr_off + pl->dynstr.len, DP_USDT_STUB_SIZE);
+	pl->text_size = nprobes * DP_USDT_STUB_SIZE;
+	pl->base_off = pl->text_off + pl->text_size;
+	pl->rx_end = pl->base_off + 1;
+	pl->dynamic_off = align_up(pl->rx_end, PAGE);
+	pl->dynamic_size = 7 * sizeof(Elf64_Dyn);
+	pl->probes_off = pl->dynamic_off + pl->dynamic_size;
+	pl->probes_size = sizeof(struct dp_usdt_probes_header) + 2 * nprobes;
+	pl->rw_end = pl->probes_off + pl->probes_size;
+	pl->note_off = align_up(pl->rw_end, 4);
+}
+
+static void write_headers(uint8_t *img, const struct plan *pl)
+{
+	Elf64_Ehdr *eh = (Elf64_Ehdr *)img;
+	Elf64_Phdr *ph = (Elf64_Phdr *)(img + sizeof(*eh));
+
+	memcpy(eh->e_ident, ELFMAG, SELFMAG);
+	eh->e_ident[EI_CLASS] = ELFCLASS64;
+	eh->e_ident[EI_DATA] = ELFDATA2LSB;
+	eh->e_ident[EI_VERSION] = EV_CURRENT;
+	eh->e_ident[EI_OSABI] = ELFOSABI_SYSV;
+	eh->e_type = ET_DYN;
+	eh->e_machine = EM_X86_64;
+	eh->e_version = EV_CURRENT;
+	eh->e_phoff = sizeof(*eh);
+	eh->e_shoff = pl->shdr_off;
+	eh->e_ehsize = sizeof(*eh);
+	eh->e_phentsize = sizeof(Elf64_Phdr);
+	eh->e_phnum = NPHDR;
+	eh->e_shentsize = sizeof(Elf64_Shdr);
+	eh->e_shnum = S_COUNT;
+	eh->e_shstrndx = S_SHSTRTAB;
+
+	ph[0] = (Elf64_Phdr){ .p_type = PT_LOAD, .p_flags = PF_R | PF_X,
+			      .p_offset = 0, .p_vaddr = 0, .p_paddr = 0,
+			      .p_filesz = pl->rx_end, .p_memsz = pl->rx_end, .p_align = PAGE };
+	ph[1] = (Elf64_Phdr){ .p_type = PT_LOAD, .p_flags = PF_R | PF_W,
+			      .p_offset = pl->dynamic_off, .p_vaddr = pl->dynamic_off,
+			      .p_paddr = pl->dynamic_off,
+			      .p_filesz = pl->rw_end - pl->dynamic_off,
+			      .p_memsz = pl->rw_end - pl->dynamic_off, .p_align = PAGE };
+	ph[2] = (Elf64_Phdr){ .p_type = PT_DYNAMIC, .p_flags = PF_R | PF_W,
+			      .p_offset = pl->dynamic_off, .p_vaddr = pl->dynamic_off,
+			      .p_paddr = pl->dynamic_off, .p_filesz = pl->dynamic_size,
+			      .p_memsz = pl->dynamic_size, .p_align = 8 };
+	ph[3] = (Elf64_Phdr){ .p_type = PT_GNU_STACK, .p_flags = PF_R | PF_W, .p_align = 16 };
+}
+
+static void write_dynamic(uint8_t *img, const struct plan *pl)
+{
+	Elf64_Dyn *dyn = (Elf64_Dyn *)(img + pl->dynamic_off);
+	size_t i = 0;
+
+	dyn[i++] = (Elf64_Dyn){ .d_tag = DT_HASH, .d_un.d_ptr = pl->hash_off };
+	dyn[i++] = (Elf64_Dyn){ .d_tag = DT_STRTAB, .d_un.d_ptr = pl->dynstr_off };
+	dyn[i++] = (Elf64_Dyn){ .d_tag = DT_SYMTAB, .d_un.d_ptr = pl->dynsym_off };
+	dyn[i++] = (Elf64_Dyn){ .d_tag = DT_STRSZ, .d_un.d_val = pl->dynstr.len };
+	dyn[i++] = (Elf64_Dyn){ .d_tag = DT_SYMENT, .d_un.d_val = sizeof(Elf64_Sym) };
+	dyn[i++] = (Elf64_Dyn){ .d_tag = DT_SONAME, .d_un.d_val = pl->soname_off };
+	dyn[i++] = (Elf64_Dyn){ .d_tag = DT_NULL };
+}
+
+static void write_symbols(uint8_t *img, const struct plan *pl, const struct dp_provider_desc *d)
+{
+	Elf64_Sym *sym = (Elf64_Sym *)(img + pl->dynsym_off);
+	uint32_t *hash = (uint32_t *)(img + pl->hash_off);
+	uint32_t nb = (uint32_t)pl->nsyms;
+	uint32_t *bucket = hash + 2, *chain = hash + 2 + nb;
+
+	hash[0] = nb;
+	hash[1] = nb;
+	for (size_t i = 0; i < pl->nprobes; i++) {
+		Elf64_Sym *s = &sym[i + 1];
+		const char *name = pl->dynstr.buf + pl->sym_name_off[i];
+		uint32_t b = sysv_hash(name) % nb;
+
+		s->st_name = pl->sym_name_off[i];
+		s->st_info = ELF64_ST_INFO(STB_GLOBAL, STT_FUNC);
+		s->st_shndx = S_TEXT;
+		s->st_value = pl->text_off + i * DP_USDT_STUB_SIZE;
+		s->st_size = DP_USDT_STUB_SIZE;
+		chain[i + 1] = bucket[b]; /* prepend to the bucket's chain */
+		bucket[b] = (uint32_t)(i + 1);
+	}
+	(void)d;
+}
+
+static void write_sections(uint8_t *img, const struct plan *pl)
+{
+	Elf64_Shdr *sh = (Elf64_Shdr *)(img + pl->shdr_off);
+	struct {
+		uint32_t type;
+		uint64_t flags, off, size, align, entsize;
+		uint32_t link;
+	} s[S_COUNT] = {
+		[S_HASH] = { SHT_HASH, SHF_ALLOC, pl->hash_off, pl->hash_size, 8, 4, S_DYNSYM },
+		[S_DYNSYM] = { SHT_DYNSYM, SHF_ALLOC, pl->dynsym_off, pl->dynsym_size, 8,
+			       sizeof(Elf64_Sym), S_DYNSTR },
+		[S_DYNSTR] = { SHT_STRTAB, SHF_ALLOC, pl->dynstr_off, pl->dynstr.len, 1, 0, 0 },
+		[S_TEXT] = { SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR, pl->text_off, pl->text_size,
+			     DP_USDT_STUB_SIZE, 0, 0 },
+		[S_BASE] = { SHT_PROGBITS, SHF_ALLOC, pl->base_off, 1, 1, 0, 0 },
+		[S_DYNAMIC] = { SHT_DYNAMIC, SHF_ALLOC | SHF_WRITE, pl->dynamic_off,
+				pl->dynamic_size, 8, sizeof(Elf64_Dyn), S_DYNSTR },
+		[S_PROBES] = { SHT_PROGBITS, SHF_ALLOC | SHF_WRITE, pl->probes_off,
+			       pl->probes_size, 4, 0, 0 },
+		[S_NOTE] = { SHT_NOTE, 0, pl->note_off, pl->note_size, 4, 0, 0 },
+		[S_SHSTRTAB] = { SHT_STRTAB, 0, pl->shstrtab_off, pl->shstrtab.len, 1, 0, 0 },
+	};
+
+	for (int i = 1; i < S_COUNT; i++) {
+		sh[i].sh_name = pl->shname[i];
+		sh[i].sh_type = s[i].type;
+		sh[i].sh_flags = s[i].flags;
+		sh[i].sh_addr = (s[i].flags & SHF_ALLOC) ? s[i].off : 0;
+		sh[i].sh_offset = s[i].off;
+		sh[i].sh_size = s[i].size;
+		sh[i].sh_link = s[i].link;
+		sh[i].sh_info = i == S_DYNSYM ? 1 : 0; /* first non-local symbol */
+		sh[i].sh_addralign = s[i].align;
+		sh[i].sh_entsize = s[i].entsize;
+	}
+}
+
+static void plan_free(struct plan *pl)
+{
+	free(pl->dynstr.buf);
+	free(pl->shstrtab.buf);
+	free(pl->notes.buf);
+	free(pl->sym_name_off);
+}
+
+int dp_usdt_build_image(const struct dp_provider_desc *d, enum dp_stub_kind kind,
+			unsigned int backends, uint8_t **ret_buf, size_t *ret_len,
+			struct dp_usdt_layout *layout)
+{
+	struct plan pl = { 0 };
+	uint8_t *img = NULL;
+	int r;
+
+	r = plan_strings(&pl, d);
+	if (r < 0)
+		goto err;
+	plan_layout(&pl, d->nprobes);
+	for (size_t i = 0; i < d->nprobes; i++) {
+		uint64_t pc = pl.text_off + i * DP_USDT_STUB_SIZE;
+		uint64_t sem = pl.probes_off + sizeof(struct dp_usdt_probes_header) + 2 * i;
+
+		r = note_append(&pl.notes, d->name, d->probes[i], pc, pl.base_off, sem);
+		if (r < 0)
+			goto err;
+		layout->stub_vaddr[i] = pc;
+		layout->sem_vaddr[i] = sem;
+	}
+	layout->header_vaddr = pl.probes_off;
+	layout->base_vaddr = pl.base_off;
+	pl.note_size = pl.notes.len;
+	pl.shstrtab_off = pl.note_off + pl.note_size;
+	pl.shdr_off = align_up(pl.shstrtab_off + pl.shstrtab.len, 8);
+	pl.total = pl.shdr_off + S_COUNT * sizeof(Elf64_Shdr);
+
+	img = calloc(1, pl.total);
+	if (!img) {
+		r = -ENOMEM;
+		goto err;
+	}
+	write_headers(img, &pl);
+	write_symbols(img, &pl, d);
+	memcpy(img + pl.dynstr_off, pl.dynstr.buf, pl.dynstr.len);
+	for (size_t i = 0; i < d->nprobes; i++)
+		write_stub(img + pl.text_off + i * DP_USDT_STUB_SIZE, kind);
+	write_dynamic(img, &pl);
+	struct dp_usdt_probes_header hdr = {
+		.magic = DP_USDT_MAGIC, .state = 0, .nprobes = (uint32_t)d->nprobes,
+		.backends = backends,
+	};
+	memcpy(img + pl.probes_off, &hdr, sizeof(hdr));
+	memcpy(img + pl.note_off, pl.notes.buf, pl.note_size);
+	memcpy(img + pl.shstrtab_off, pl.shstrtab.buf, pl.shstrtab.len);
+	write_sections(img, &pl);
+	*ret_buf = img;
+	*ret_len = pl.total;
+	plan_free(&pl);
+	return 0;
+err:
+	plan_free(&pl);
+	free(img);
+	return r;
+}

@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * usdt_load.c - maps a built USDT image into the process and calls stubs.
+ *
+ * The image goes into a memfd named "dynprobe:<provider>", sealed against
+ * writes, and is dlopen()ed through /proc/self/fd/N.  The memfd stays open for
+ * the image's lifetime: bcc and bpftrace resolve a "/memfd:..." mapping
+ * through /proc/PID/fd, so a closed memfd would hide the probes from `-p`.
+ * Where memfd_create() is unavailable the image goes into an unlinked
+ * O_TMPFILE in $TMPDIR (mode 0600, created by us, so nobody else could have
+ * written it); tracers still see it through /proc/PID/fd.
+ *
+ * Images are never unmapped (RTLD_NODELETE): a thread may be between
+ * reading a stub's first byte and calling it while another unloads.  An
+ * unloaded image just has its state word set to 0, and is reused when the
+ * same provider loads again unchanged, so attached tracers keep working.
+ *
+ * A traced stub, as seen in memory (kernel 6.18 optimizes the nop5):
+ *   idle     0f 1f 44 00 00 c3    nop5; ret
+ *   traced   cc 1f 44 00 00 c3    int3 (first hits), then
+ *            e8 xx xx xx xx c3    call to the uprobe trampoline
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <link.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "usdt.h"
+
+struct dp_usdt_image {
+	int fd;
+	void *handle;
+	volatile struct dp_usdt_probes_header *header;
+};
+
+static int image_fd_memfd(const char *provider)
+{
+	char name[DYNPROBE_MAX_PROVIDER_NAME + 16];
+
+	if (getenv("DYNPROBE_USDT_NO_MEMFD"))
+		return -ENOSYS;
+	snprintf(name, sizeof(name), "dynprobe:%s", provider);
+	int fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	return fd < 0 ? -errno : fd;
+}
+
+static int image_fd_tmpfile(void)
+{
+	const char *dir = getenv("TMPDIR");
+	int fd;
+
+	if (!dir || !*dir)
+		dir = "/tmp";
+	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC | O_EXCL, 0600);
+	return fd < 0 ? -errno : fd;
+}
+
+static int write_all(int fd, const uint8_t *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, buf, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int image_open(const char *provider, const uint8_t *buf, size_t len)
+{
+	bool memfd = true;
+	int fd = image_fd_memfd(provider), r;
+
+	if (fd < 0) {
+		dp_log("memfd_create unavailable (%s), using an unlinked file in $TMPDIR",
+		       strerror(-fd));
+		memfd = false;
+		fd = image_fd_tmpfile();
+		if (fd < 0)
+			return fd;
+	}
+	r = write_all(fd, buf, len);
+	if (r < 0) {
+		close(fd);
+		return r;
+	}
+	/* Nobody may change the code we are about to run. */
+	if (memfd)
+		fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL);
+	return fd;
+}
+
+static int image_map(struct dp_usdt_image *img, uintptr_t *ret_base)
+{
+	char path[64];
+	struct link_map *lm = NULL;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", img->fd);
+	img->handle = dlopen(path, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
+	if (!img->handle) {
+		dp_log("dlopen of the USDT image failed: %s", dlerror());
+		return -DYNPROBE_EELF;
+	}
+	if (dlinfo(img->handle, RTLD_DI_LINKMAP, &lm) != 0 || !lm) {
+		dp_log("dlinfo failed: %s", dlerror());
+		return -DYNPROBE_EELF;
+	}
+	*ret_base = (uintptr_t)lm->l_addr;
+	return 0;
+}
+
+int dp_usdt_load(const struct dp_provider_desc *desc, unsigned int backends,
+		 struct dp_usdt_site *sites, struct dp_usdt_image **ret_image)
+{
+	struct dp_usdt_layout layout = { 0 };
+	struct dp_usdt_image *img = NULL;
+	enum dp_stub_kind kind = dp_usdt_stub_kind();
+	uint8_t *buf = NULL;
+	uintptr_t base = 0;
+	size_t len = 0;
+	size_t n = desc->nprobes ? desc->nprobes : 1;
+	int r;
+
+	layout.stub_vaddr = calloc(n, sizeof(uint64_t));
+	layout.sem_vaddr = calloc(n, sizeof(uint64_t));
+	img = calloc(1, sizeof(*img));
+	if (!layout.stub_vaddr || !layout.sem_vaddr || !img) {
+		r = -ENOMEM;
+		goto err;
+	}
+	img->fd = -1;
+	r = dp_usdt_build_image(desc, kind, backends, &buf, &len, &layout);
+	if (r < 0)
+		goto err;
+	img->fd = image_open(desc->name, buf, len);
+	if (img->fd < 0) {
+		r = img->fd;
+		goto err;
+	}
+	r = image_map(img, &base);
+	if (r < 0)
+		goto err;
+	img->header = (volatile struct dp_usdt_probes_header *)(base + layout.header_vaddr);
+	for (size_t i = 0; i < desc->nprobes; i++) {
+		sites[i].stub = (const volatile uint8_t *)(base + layout.stub_vaddr[i]);
+		sites[i].semaphore = (const volatile uint16_t *)(base + layout.sem_vaddr[i]);
+		memcpy(&sites[i].stub_idle, buf + layout.stub_vaddr[i], 2);
+	}
+	*ret_image = img;
+	img = NULL;
+	r = 0;
+err:
+	/* A mapped image is never unmapped; on failure after dlopen the
+	 * handle leaks deliberately (RTLD_NODELETE) and the fd is closed. */
+	if (img && img->fd >= 0)
+		close(img->fd);
+	free(img);
+	free(buf);
+	free(layout.stub_vaddr);
+	free(layout.sem_vaddr);
+	return r;
+}
+
+void dp_usdt_set_state(struct dp_usdt_image *image, uint32_t state)
+{
+	if (image && image->header)
+		__atomic_store_n(&image->header->state, state, __ATOMIC_RELEASE);
+}
+
+int dp_usdt_fd(const struct dp_usdt_image *image)
+{
+	return image ? image->fd : -1;
+}
+
+void dp_usdt_release(struct dp_usdt_image *image)
+{
+	if (!image)
+		return;
+	dp_usdt_set_state(image, 0);
+	/* Closing the fd hides the (still mapped, now inert) image from
+	 * tracers that look for it through /proc/PID/fd. */
+	if (image->fd >= 0)
+		close(image->fd);
+	free(image);
+}
+
+/* One typed call per arity: the stub is a real function taking the values
+ * in the SysV integer registers, then on the stack, exactly where the
+ * note's argument specs say they are. */
+typedef uint64_t u;
+void dp_usdt_call(const struct dp_usdt_site *site, size_t nargs,
+		  const enum dynprobe_type *types, const union dp_value *v)
+{
+	const void *f = (const void *)site->stub;
+	(void)types;
+
+	switch (nargs) {
+	case 0: ((void (*)(void))f)(); break;
+	case 1: ((void (*)(u))f)(v[0].u); break;
+	case 2: ((void (*)(u, u))f)(v[0].u, v[1].u); break;
+	case 3: ((void (*)(u, u, u))f)(v[0].u, v[1].u, v[2].u); break;
+	case 4: ((void (*)(u, u, u, u))f)(v[0].u, v[1].u, v[2].u, v[3].u); break;
+	case 5: ((void (*)(u, u, u, u, u))f)(v[0].u, v[1].u, v[2].u, v[3].u, v[4].u); break;
+	case 6: ((void (*)(u, u, u, u, u, u))f)(v[0].u, v[1].u, v[2].u, v[3].u, v[4].u, v[5].u); break;
+	case 7: ((void (*)(u, u, u, u, u, u, u))f)(v[0].u, v[1].u, v[2].u, v[3].u, v[4].u, v[5].u, v[6].u); break;
+	case 8: ((void (*)(u, u, u, u, u, u, u, u))f)(v[0].u, v[1].u, v[2].u, v[3].u, v[4].u, v[5].u, v[6].u, v[7].u); break;
+	case 9: ((void (*)(u, u, u, u, u, u, u, u, u))f)(v[0].u, v[1].u, v[2].u, v[3].u, v[4].u, v[5].u, v[6].u, v[7].u, v[8].u); break;
+	case 10: ((void (*)(u, u, u, u, u, u, u, u, u, u))f)(v[0].u, v[1].u, v[2].u, v[3].u, v[4].u, v[5].u, v[6].u, v[7].u, v[8].u, v[9].u); break;
+	case 11: ((void (*)(u, u, u, u, u, u, u, u, u, u, u))f)(v[0].u, v[1].u, v[2].u, v[3].u, v[4].u, v[5].u, v[6].u, v[7].u, v[8].u, v[9].u, v[10].u); break;
+	case 12: ((void (*)(u, u, u, u, u, u, u, u, u, u, u, u))f)(v[0].u, v[1].u, v[2].u, v[3].u, v[4].u, v[5].u, v[6].u, v[7].u, v[8].u, v[9].u, v[10].u, v[11].u); break;
+	default: break;
+	}
+}

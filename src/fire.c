@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fire.c - the slow half of the fire path, reached only when the inline
+ * check in dynprobe.h saw a watched word move.
+ *
+ * Runs inside an RCU read-side critical section (liburcu-bp: threads
+ * register themselves on first use, so callers need not know about RCU).
+ * Unload publishes NULL in probe->live and waits for a grace period before
+ * freeing the old sites, so a fire that raced with an unload either emits
+ * through still-mapped objects or returns 0.  Nothing here allocates, locks,
+ * logs or blocks.
+ */
+#include <errno.h>
+#include <urcu-bp.h>
+
+#include "backends/usdt/usdt.h"
+#include "internal.h"
+
+static const uint16_t idle_zero;
+
+/* Convert one fired value to the declared type as C assignment would;
+ * refuse a string where a number is declared and the reverse. */
+static bool convert(enum dynprobe_type t, const struct dynprobe_arg *a, union dp_value *out)
+{
+	uint64_t x;
+
+	if (t == DYNPROBE_STR) {
+		if (a->kind != DYNPROBE_KIND_STR)
+			return false;
+		out->s = a->v.s;
+		return true;
+	}
+	if (t == DYNPROBE_DOUBLE) {
+		switch (a->kind) {
+		case DYNPROBE_KIND_INT: out->d = (double)a->v.i; return true;
+		case DYNPROBE_KIND_UINT: out->d = (double)a->v.u; return true;
+		case DYNPROBE_KIND_DOUBLE: out->d = a->v.d; return true;
+		default: return false;
+		}
+	}
+	if (a->kind == DYNPROBE_KIND_INT || a->kind == DYNPROBE_KIND_UINT)
+		x = a->v.u; /* INT is already sign-extended to 64 bits */
+	else
+		return false;
+	switch (t) {
+	case DYNPROBE_I8: out->i = (int8_t)x; break;
+	case DYNPROBE_U8: out->u = (uint8_t)x; break;
+	case DYNPROBE_I16: out->i = (int16_t)x; break;
+	case DYNPROBE_U16: out->u = (uint16_t)x; break;
+	case DYNPROBE_I32: out->i = (int32_t)x; break;
+	case DYNPROBE_U32: out->u = (uint32_t)x; break;
+	case DYNPROBE_I64: out->i = (int64_t)x; break;
+	case DYNPROBE_U64: out->u = x; break;
+	default: return false;
+	}
+	return true;
+}
+
+static bool usdt_attached(const struct dp_usdt_site *s)
+{
+	uint16_t head;
+
+	__builtin_memcpy(&head, (const void *)s->stub, 2);
+	return *s->semaphore != 0 || head != s->stub_idle;
+}
+
+static bool lttng_enabled(const struct dp_lttng_site *s)
+{
+	return __atomic_load_n(s->state, __ATOMIC_RELAXED) != 0;
+}
+
+int dynprobe_fire(struct dynprobe_probe *probe, const struct dynprobe_arg *args, size_t nargs)
+{
+	union dp_value values[DYNPROBE_MAX_ARGS];
+	struct dp_probe_live *live;
+	bool usdt, lttng;
+	int ret = 0;
+
+	if (!probe || (nargs && !args))
+		return -EINVAL;
+	urcu_bp_read_lock();
+	live = rcu_dereference(probe->live);
+	if (!live)
+		goto out;
+	usdt = live->has_usdt && usdt_attached(&live->usdt);
+	lttng = live->has_lttng && lttng_enabled(&live->lttng);
+	if (!usdt && !lttng)
+		goto out;
+	if (nargs != live->nargs) {
+		ret = -DYNPROBE_EMISMATCH;
+		goto out;
+	}
+	for (size_t i = 0; i < nargs; i++) {
+		if (!convert(live->types[i], &args[i], &values[i])) {
+			ret = -DYNPROBE_EMISMATCH;
+			goto out;
+		}
+	}
+	if (usdt)
+		dp_usdt_call(&live->usdt, nargs, live->types, values);
+	if (lttng)
+		live->lttng.fire(values);
+	ret = 1;
+out:
+	urcu_bp_read_unlock();
+	return ret;
+}
+
+int dynprobe_probe_enabled(const struct dynprobe_probe *probe)
+{
+	const struct dp_probe_live *live;
+	int ret = 0;
+
+	if (!probe)
+		return 0;
+	urcu_bp_read_lock();
+	live = rcu_dereference(((struct dynprobe_probe *)probe)->live);
+	if (live)
+		ret = (live->has_usdt && usdt_attached(&live->usdt)) ||
+		      (live->has_lttng && lttng_enabled(&live->lttng));
+	urcu_bp_read_unlock();
+	return ret;
+}
+
+/* Point the inline check at what this load watches (or at zeros). */
+void dp_watch_set(struct dynprobe_probe *probe, const struct dp_probe_live *live)
+{
+	struct dynprobe__watch *w = &probe->watch;
+	const volatile uint16_t *word[2] = { &idle_zero, &idle_zero };
+	uint16_t idle[2] = { 0, 0 };
+
+	if (live && live->has_usdt) {
+		word[0] = (const volatile uint16_t *)(const volatile void *)live->usdt.stub;
+		idle[0] = live->usdt.stub_idle;
+		word[1] = live->usdt.semaphore;
+	}
+	if (live && live->has_lttng) {
+		/* Low half of the int state (little-endian); with both
+		 * backends the stub word stands for USDT: every USDT tracer
+		 * patches the stub when it attaches. */
+		word[1] = (const volatile uint16_t *)(const volatile void *)live->lttng.state;
+		if (!live->has_usdt)
+			word[0] = &idle_zero;
+	}
+	/* Idle values first: a reader that mixes old and new fields can only
+	 * take the slow path, which re-checks under RCU. */
+	__atomic_store_n(&w->idle[0], idle[0], __ATOMIC_RELAXED);
+	__atomic_store_n(&w->idle[1], idle[1], __ATOMIC_RELAXED);
+	__atomic_store_n(&w->word[0], word[0], __ATOMIC_RELEASE);
+	__atomic_store_n(&w->word[1], word[1], __ATOMIC_RELEASE);
+}

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * names.c - name and type validation.  Names reach generated C source (LTTng)
+ * and ELF notes read by every USDT tracer, so only C identifiers pass: a '/'
+ * or ':' would corrupt bpftrace's probe paths and a bad LTTng name makes
+ * lttng-ust abort the process.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "internal.h"
+
+bool dp_name_valid(const char *name, size_t max_len)
+{
+	size_t n;
+
+	if (!name || !*name)
+		return false;
+	if (!((name[0] >= 'A' && name[0] <= 'Z') || (name[0] >= 'a' && name[0] <= 'z') ||
+	      name[0] == '_'))
+		return false;
+	for (n = 1; name[n]; n++) {
+		char c = name[n];
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		      (c >= '0' && c <= '9') || c == '_'))
+			return false;
+		if (n >= max_len)
+			return false;
+	}
+	return true;
+}
+
+static const struct {
+	const char *name;
+	enum dynprobe_type type;
+} type_names[] = {
+	{ "i8", DYNPROBE_I8 },   { "u8", DYNPROBE_U8 },
+	{ "i16", DYNPROBE_I16 }, { "u16", DYNPROBE_U16 },
+	{ "i32", DYNPROBE_I32 }, { "u32", DYNPROBE_U32 },
+	{ "i64", DYNPROBE_I64 }, { "u64", DYNPROBE_U64 },
+	{ "str", DYNPROBE_STR }, { "double", DYNPROBE_DOUBLE },
+	/* aliases, accepted on input only */
+	{ "int", DYNPROBE_I64 }, { "uint", DYNPROBE_U64 },
+	{ "string", DYNPROBE_STR }, { "float", DYNPROBE_DOUBLE },
+	{ "int8", DYNPROBE_I8 }, { "uint8", DYNPROBE_U8 },
+	{ "int16", DYNPROBE_I16 }, { "uint16", DYNPROBE_U16 },
+	{ "int32", DYNPROBE_I32 }, { "uint32", DYNPROBE_U32 },
+	{ "int64", DYNPROBE_I64 }, { "uint64", DYNPROBE_U64 },
+};
+
+int dynprobe_type_parse(const char *text, enum dynprobe_type *ret_type)
+{
+	if (!text || !ret_type)
+		return -EINVAL;
+	for (size_t i = 0; i < sizeof(type_names) / sizeof(type_names[0]); i++) {
+		if (!strcmp(text, type_names[i].name)) {
+			*ret_type = type_names[i].type;
+			return 0;
+		}
+	}
+	return -DYNPROBE_ETYPE;
+}
+
+const char *dynprobe_type_name(enum dynprobe_type type)
+{
+	for (size_t i = 0; i < sizeof(type_names) / sizeof(type_names[0]); i++)
+		if (type_names[i].type == type)
+			return type_names[i].name;
+	return NULL;
+}
