@@ -20,7 +20,7 @@ static const uint16_t idle_zero;
 
 /* Convert one fired value to the declared type as C assignment would;
  * refuse a string where a number is declared and the reverse. */
-static bool convert(enum dynprobe_type t, const struct dynprobe_arg *a, union dp_value *out)
+bool dp_convert_arg(enum dynprobe_type t, const struct dynprobe_arg *a, union dp_value *out)
 {
 	uint64_t x;
 
@@ -91,7 +91,7 @@ int dynprobe_fire(struct dynprobe_probe *probe, const struct dynprobe_arg *args,
 		goto out;
 	}
 	for (size_t i = 0; i < nargs; i++) {
-		if (!convert(live->types[i], &args[i], &values[i])) {
+		if (!dp_convert_arg(live->types[i], &args[i], &values[i])) {
 			ret = -DYNPROBE_EMISMATCH;
 			goto out;
 		}

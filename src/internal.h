@@ -111,6 +111,10 @@ DP_HIDDEN void dp_lttng_release(struct dp_lttng_image *image);
 DP_HIDDEN bool dp_lttng_available(void);
 
 /* ---- shared helpers ---- */
+/* Convert one fired value to the declared type as C assignment would;
+ * false for a string where a number is declared, or the reverse. */
+DP_HIDDEN bool dp_convert_arg(enum dynprobe_type type, const struct dynprobe_arg *arg,
+			      union dp_value *out);
 /* Point the probe's inline watch words at `live` (NULL: at static zeros). */
 DP_HIDDEN void dp_watch_set(struct dynprobe_probe *probe, const struct dp_probe_live *live);
 DP_HIDDEN bool dp_name_valid(const char *name, size_t max_len);

@@ -18,7 +18,10 @@ enum dp_stub_kind {
 #define DP_USDT_MAGIC 0x504e5944u /* "DYNP" at the start of .probes */
 
 /* .probes starts with a small header that `dynprobe list` reads through
- * /proc/PID/mem: magic, state (1 loaded, 0 unloaded), probe count. */
+ * /proc/PID/mem: magic, state (1 loaded, 0 unloaded), probe count.  The
+ * semaphores follow, then one DYNPROBE_MAX_ARGS-byte row of enum
+ * dynprobe_type per probe (the note's arg specs cannot tell a string from a
+ * u64 or a double). */
 struct dp_usdt_probes_header {
 	uint32_t magic;
 	uint32_t state;

@@ -277,7 +277,8 @@ static void plan_layout(struct plan *pl, size_t nprobes)
 	pl->dynamic_off = align_up(pl->rx_end, PAGE);
 	pl->dynamic_size = 7 * sizeof(Elf64_Dyn);
 	pl->probes_off = pl->dynamic_off + pl->dynamic_size;
-	pl->probes_size = sizeof(struct dp_usdt_probes_header) + 2 * nprobes;
+	pl->probes_size = sizeof(struct dp_usdt_probes_header) + 2 * nprobes +
+			  DYNPROBE_MAX_ARGS * nprobes;
 	pl->rw_end = pl->probes_off + pl->probes_size;
 	pl->note_off = align_up(pl->rw_end, 4);
 }
@@ -448,6 +449,10 @@ int dp_usdt_build_image(const struct dp_provider_desc *d, enum dp_stub_kind kind
 		.backends = backends,
 	};
 	memcpy(img + pl.probes_off, &hdr, sizeof(hdr));
+	uint8_t *types = img + pl.probes_off + sizeof(hdr) + 2 * d->nprobes;
+	for (size_t i = 0; i < d->nprobes; i++)
+		for (size_t a = 0; a < d->probes[i]->nargs; a++)
+			types[i * DYNPROBE_MAX_ARGS + a] = (uint8_t)d->probes[i]->types[a];
 	memcpy(img + pl.note_off, pl.notes.buf, pl.note_size);
 	memcpy(img + pl.shstrtab_off, pl.shstrtab.buf, pl.shstrtab.len);
 	write_sections(img, &pl);

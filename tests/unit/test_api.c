@@ -1,0 +1,271 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests of the public API without a tracer: names, options, lifecycle
+ * errors, argument conversion, error strings. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "internal.h"
+
+static const enum dynprobe_type sig2[] = { DYNPROBE_U64, DYNPROBE_STR };
+
+static void test_names(void **state)
+{
+	struct dynprobe_provider *p = (void *)1;
+	char longname[DYNPROBE_MAX_PROVIDER_NAME + 2];
+	(void)state;
+
+	assert_true(dp_name_valid("app", 64));
+	assert_true(dp_name_valid("_a1", 64));
+	assert_false(dp_name_valid("1a", 64));
+	assert_false(dp_name_valid("", 64));
+	assert_false(dp_name_valid(NULL, 64));
+	assert_false(dp_name_valid("a-b", 64));
+	assert_false(dp_name_valid("a:b", 64));
+	assert_false(dp_name_valid("a/b", 64));
+	assert_false(dp_name_valid("a b", 64));
+	assert_false(dp_name_valid("a\"b", 64));
+	memset(longname, 'a', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	assert_int_equal(dynprobe_provider_new(longname, NULL, &p), -DYNPROBE_ENAME);
+	assert_null(p);
+	longname[DYNPROBE_MAX_PROVIDER_NAME] = '\0';
+	assert_int_equal(dynprobe_provider_new(longname, NULL, &p), 0);
+	dynprobe_provider_free(p);
+	assert_int_equal(dynprobe_provider_new("bad/name", NULL, &p), -DYNPROBE_ENAME);
+	assert_int_equal(dynprobe_provider_new("ok", NULL, NULL), -EINVAL);
+}
+
+static void test_probe_validation(void **state)
+{
+	struct dynprobe_provider *p;
+	struct dynprobe_probe *pr;
+	enum dynprobe_type many[DYNPROBE_MAX_ARGS + 1];
+	enum dynprobe_type bad[] = { DYNPROBE_U64, (enum dynprobe_type)99 };
+	(void)state;
+
+	for (size_t i = 0; i < DYNPROBE_MAX_ARGS + 1; i++)
+		many[i] = DYNPROBE_I64;
+	assert_int_equal(dynprobe_provider_new("val", NULL, &p), 0);
+	assert_int_equal(dynprobe_probe_add(p, "x", many, DYNPROBE_MAX_ARGS + 1, NULL, &pr), -DYNPROBE_EARGS);
+	assert_null(pr);
+	assert_int_equal(dynprobe_probe_add(p, "x", bad, 2, NULL, &pr), -DYNPROBE_ETYPE);
+	assert_int_equal(dynprobe_probe_add(p, "x-y", sig2, 2, NULL, &pr), -DYNPROBE_ENAME);
+	assert_int_equal(dynprobe_probe_add(p, "x", many, DYNPROBE_MAX_ARGS, NULL, &pr), 0);
+	assert_non_null(pr);
+	assert_int_equal(dynprobe_probe_nargs(pr), DYNPROBE_MAX_ARGS);
+	assert_int_equal(dynprobe_probe_add(p, "x", sig2, 2, NULL, NULL), -EEXIST);
+	const char *names[] = { "latency", "latency" };
+	DYNPROBE_OPTS(dynprobe_probe_opts, po, .arg_names = names);
+	assert_int_equal(dynprobe_probe_add(p, "y", sig2, 2, &po, NULL), -DYNPROBE_ENAME);
+	const char *names2[] = { "latency", "bad name" };
+	po.arg_names = names2;
+	assert_int_equal(dynprobe_probe_add(p, "y", sig2, 2, &po, NULL), -DYNPROBE_ENAME);
+	dynprobe_provider_free(p);
+}
+
+static void test_duplicate_provider(void **state)
+{
+	struct dynprobe_provider *a, *b;
+	(void)state;
+
+	assert_int_equal(dynprobe_provider_new("dup", NULL, &a), 0);
+	assert_int_equal(dynprobe_provider_new("dup", NULL, &b), -EEXIST);
+	assert_null(b);
+	a = dynprobe_provider_free(a);
+	assert_null(a);
+	assert_int_equal(dynprobe_provider_new("dup", NULL, &b), 0);
+	dynprobe_provider_free(b);
+	assert_null(dynprobe_provider_free(NULL));
+}
+
+static void test_opts(void **state)
+{
+	struct dynprobe_provider *p;
+	struct {
+		struct dynprobe_provider_opts o;
+		uint64_t future;
+	} big;
+	(void)state;
+
+	memset(&big, 0, sizeof(big));
+	big.o.sz = sizeof(big);
+	assert_int_equal(dynprobe_provider_new("o1", &big.o, &p), 0); /* zero tail: fine */
+	dynprobe_provider_free(p);
+	big.future = 1;
+	assert_int_equal(dynprobe_provider_new("o1", &big.o, &p), -DYNPROBE_EOPTS);
+	/* An older, smaller struct: only sz and backends. */
+	struct { size_t sz; unsigned int backends; } old = { sizeof(old), DYNPROBE_BACKEND_USDT };
+	assert_int_equal(dynprobe_provider_new("o2", (void *)&old, &p), 0);
+	assert_int_equal(dynprobe_provider_backends(p), DYNPROBE_BACKEND_USDT);
+	dynprobe_provider_free(p);
+	DYNPROBE_OPTS(dynprobe_provider_opts, o, .backends = 0x80);
+	assert_int_equal(dynprobe_provider_new("o3", &o, &p), -EINVAL);
+}
+
+static void test_lifecycle(void **state)
+{
+	struct dynprobe_provider *p;
+	struct dynprobe_probe *pr;
+	(void)state;
+
+	assert_int_equal(dynprobe_provider_new("life", NULL, &p), 0);
+	assert_int_equal(dynprobe_provider_unload(p), -DYNPROBE_ESTATE);
+	assert_int_equal(dynprobe_probe_add(p, "a", sig2, 2, NULL, &pr), 0);
+	/* Not loaded: firing is a safe no-op. */
+	struct dynprobe_arg args[] = { dynprobe_arg_u(1), dynprobe_arg_s("x") };
+	assert_int_equal(dynprobe_fire(pr, args, 2), 0);
+	assert_int_equal(DYNPROBE_FIRE(pr, (uint64_t)1, "x"), 0);
+	assert_int_equal(dynprobe_provider_load(p), 0);
+	assert_int_equal(dynprobe_provider_loaded_backends(p), DYNPROBE_BACKEND_USDT);
+	assert_true(dynprobe_provider_usdt_fd(p) >= 0);
+	assert_int_equal(dynprobe_provider_load(p), -EALREADY);
+	assert_int_equal(dynprobe_probe_add(p, "b", sig2, 2, NULL, NULL), -DYNPROBE_ESTATE);
+	assert_int_equal(dynprobe_probe_enabled(pr), 0);
+	assert_int_equal(dynprobe_fire(pr, args, 2), 0); /* nobody attached */
+	assert_int_equal(dynprobe_provider_unload(p), 0);
+	assert_int_equal(dynprobe_provider_loaded_backends(p), 0);
+	assert_int_equal(dynprobe_probe_add(p, "b", sig2, 2, NULL, NULL), 0);
+	assert_int_equal(dynprobe_provider_load(p), 0);
+	assert_int_equal(dynprobe_provider_unload(p), 0);
+	assert_int_equal(dynprobe_provider_load(p), 0);
+	dynprobe_provider_free(p);
+}
+
+static void test_convert(void **state)
+{
+	union dp_value v;
+	struct dynprobe_arg a;
+	(void)state;
+
+	a = dynprobe_arg_i(-5);
+	assert_true(dp_convert_arg(DYNPROBE_I8, &a, &v));
+	assert_int_equal(v.i, -5);
+	assert_true(dp_convert_arg(DYNPROBE_U8, &a, &v));
+	assert_int_equal(v.u, 251);
+	assert_true(dp_convert_arg(DYNPROBE_I64, &a, &v));
+	assert_int_equal(v.i, -5);
+	assert_true(dp_convert_arg(DYNPROBE_U32, &a, &v));
+	assert_int_equal(v.u, 0xfffffffbu);
+	a = dynprobe_arg_u(0x1ff);
+	assert_true(dp_convert_arg(DYNPROBE_I8, &a, &v));
+	assert_int_equal(v.i, -1);
+	a = dynprobe_arg_u(UINT64_MAX);
+	assert_true(dp_convert_arg(DYNPROBE_U64, &a, &v));
+	assert_true(v.u == UINT64_MAX);
+	assert_true(dp_convert_arg(DYNPROBE_I16, &a, &v));
+	assert_int_equal(v.i, -1);
+	a = dynprobe_arg_i(3);
+	assert_true(dp_convert_arg(DYNPROBE_DOUBLE, &a, &v));
+	assert_true(v.d == 3.0);
+	a = dynprobe_arg_d(2.5);
+	assert_true(dp_convert_arg(DYNPROBE_DOUBLE, &a, &v));
+	assert_true(v.d == 2.5);
+	assert_false(dp_convert_arg(DYNPROBE_I32, &a, &v));
+	assert_false(dp_convert_arg(DYNPROBE_STR, &a, &v));
+	a = dynprobe_arg_s(NULL);
+	assert_true(dp_convert_arg(DYNPROBE_STR, &a, &v));
+	assert_null(v.s);
+	assert_false(dp_convert_arg(DYNPROBE_U64, &a, &v));
+}
+
+#if defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
+static void test_generic_kinds(void **state)
+{
+	struct dynprobe_arg a;
+	(void)state;
+
+	a = DYNPROBE__ARG((signed char)-3);
+	assert_int_equal(a.kind, DYNPROBE_KIND_INT);
+	assert_int_equal(a.v.i, -3);
+	a = DYNPROBE__ARG((short)-300);
+	assert_int_equal(a.v.i, -300);
+	a = DYNPROBE__ARG(-7);
+	assert_int_equal(a.v.i, -7);
+	a = DYNPROBE__ARG(4000000000u);
+	assert_int_equal(a.kind, DYNPROBE_KIND_UINT);
+	assert_true(a.v.u == 4000000000u);
+	a = DYNPROBE__ARG(1.5f);
+	assert_int_equal(a.kind, DYNPROBE_KIND_DOUBLE);
+	a = DYNPROBE__ARG("s");
+	assert_int_equal(a.kind, DYNPROBE_KIND_STR);
+	const char *cs = "c";
+	a = DYNPROBE__ARG(cs);
+	assert_int_equal(a.kind, DYNPROBE_KIND_STR);
+}
+#endif
+
+static void test_types_and_errors(void **state)
+{
+	enum dynprobe_type t;
+	char buf[256];
+	(void)state;
+
+	assert_int_equal(dynprobe_type_parse("u16", &t), 0);
+	assert_int_equal(t, DYNPROBE_U16);
+	assert_int_equal(dynprobe_type_parse("string", &t), 0);
+	assert_int_equal(t, DYNPROBE_STR);
+	assert_int_equal(dynprobe_type_parse("u128", &t), -DYNPROBE_ETYPE);
+	assert_string_equal(dynprobe_type_name(DYNPROBE_DOUBLE), "double");
+	assert_null(dynprobe_type_name((enum dynprobe_type)77));
+	for (int e = DYNPROBE_EBASE + 1; e < DYNPROBE_EMAX; e++) {
+		dynprobe_strerror(-e, buf, sizeof(buf));
+		assert_true(strlen(buf) > 10);
+		assert_null(strstr(buf, "Unknown error"));
+	}
+	assert_string_equal(dynprobe_strerror(-ENOENT, buf, sizeof(buf)), strerror(ENOENT));
+	dynprobe_strerror(-DYNPROBE_ENAME, buf, 8);
+	assert_int_equal(strlen(buf), 7);
+}
+
+static void test_fire_mismatch(void **state)
+{
+	struct dynprobe_provider *p;
+	struct dynprobe_probe *pr;
+	(void)state;
+
+	assert_int_equal(dynprobe_provider_new("mm", NULL, &p), 0);
+	assert_int_equal(dynprobe_probe_add(p, "a", sig2, 2, NULL, &pr), 0);
+	assert_int_equal(dynprobe_provider_load(p), 0);
+	/* Pretend a tracer attached: bump the semaphore in our own image. */
+	struct dynprobe_probe_live_peek { const volatile uint16_t *w[2]; } *peek = (void *)pr;
+	volatile uint16_t *sem = (volatile uint16_t *)peek->w[1];
+	*sem = 1;
+	assert_int_equal(dynprobe_probe_enabled(pr), 1);
+	struct dynprobe_arg good[] = { dynprobe_arg_u(1), dynprobe_arg_s("x") };
+	struct dynprobe_arg bad[] = { dynprobe_arg_s("x"), dynprobe_arg_u(1) };
+	assert_int_equal(dynprobe_fire(pr, good, 2), 1);
+	assert_int_equal(dynprobe_fire(pr, bad, 2), -DYNPROBE_EMISMATCH);
+	assert_int_equal(dynprobe_fire(pr, good, 1), -DYNPROBE_EMISMATCH);
+	assert_int_equal(DYNPROBE_FIRE(pr, 7, "ok"), 1);
+	assert_int_equal(DYNPROBE_FIRE(pr, "no", 7), -DYNPROBE_EMISMATCH);
+	*sem = 0;
+	assert_int_equal(dynprobe_probe_enabled(pr), 0);
+	assert_int_equal(DYNPROBE_FIRE(pr, 7, "ok"), 0);
+	dynprobe_provider_free(p);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_probe_validation),
+		cmocka_unit_test(test_duplicate_provider),
+		cmocka_unit_test(test_opts),
+		cmocka_unit_test(test_lifecycle),
+		cmocka_unit_test(test_convert),
+#if defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
+		cmocka_unit_test(test_generic_kinds),
+#endif
+		cmocka_unit_test(test_types_and_errors),
+		cmocka_unit_test(test_fire_mismatch),
+	};
+	cmocka_set_message_output(CM_OUTPUT_TAP);
+	return cmocka_run_group_tests_name("api", tests, NULL, NULL);
+}
