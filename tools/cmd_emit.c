@@ -36,6 +36,7 @@ struct emit_opts {
 	long count;          /* < 0: forever */
 	long interval_ms;
 	double wait_attached; /* seconds, < 0: don't wait */
+	long settle_ms;
 	bool from_stdin;
 	bool quiet;
 };
@@ -52,9 +53,15 @@ static void emit_usage(FILE *out)
 		"(default 1000).  TYPE is i8 u8 i16 u16 i32 u32 i64 u64 str double; at most 12.\n"
 		"\n"
 		"  --wait-attached S  fire only once a tracer is attached; fail if none within S\n"
+		"  --settle-ms MS     after the attach is seen, wait MS (default 100) for the\n"
+		"                     tracer to finish attaching its program (see below)\n"
 		"  --stdin            logger mode: --arg gives types only (TYPE or TYPE:ignored);\n"
 		"                     each input line fires once, fields separated by tabs\n"
-		"  --backend B        usdt (default), lttng or both ($DYNPROBE_BACKENDS overrides)\n");
+		"  --backend B        usdt (default), lttng or both ($DYNPROBE_BACKENDS overrides)\n"
+		"\n"
+		"A probe reads as enabled as soon as the kernel installs its uprobe, which is\n"
+		"a moment before bpftrace or bcc hook their BPF program to it; events fired in\n"
+		"between are lost.  --settle-ms covers that gap.\n");
 }
 
 static int parse_backend(const char *s, unsigned int *ret)
@@ -156,6 +163,7 @@ static int parse_opts(int argc, char **argv, struct emit_opts *o)
 		{ "count", required_argument, NULL, 'c' },
 		{ "interval-ms", required_argument, NULL, 'i' },
 		{ "wait-attached", required_argument, NULL, 'w' },
+		{ "settle-ms", required_argument, NULL, 'S' },
 		{ "backend", required_argument, NULL, 'b' },
 		{ "stdin", no_argument, NULL, 's' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -164,7 +172,8 @@ static int parse_opts(int argc, char **argv, struct emit_opts *o)
 	};
 	int c;
 
-	*o = (struct emit_opts){ .count = 1, .interval_ms = 1000, .wait_attached = -1 };
+	*o = (struct emit_opts){ .count = 1, .interval_ms = 1000, .wait_attached = -1,
+				 .settle_ms = 100 };
 	while ((c = getopt_long(argc, argv, "hq", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'P': o->provider = optarg; break;
@@ -173,6 +182,7 @@ static int parse_opts(int argc, char **argv, struct emit_opts *o)
 		case 'c': o->count = atol(optarg); if (o->count == 0) o->count = -1; break;
 		case 'i': o->interval_ms = atol(optarg); break;
 		case 'w': o->wait_attached = atof(optarg); break;
+		case 'S': o->settle_ms = atol(optarg); break;
 		case 's': o->from_stdin = true; break;
 		case 'q': o->quiet = true; break;
 		case 'b':
@@ -206,8 +216,9 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Poll the probe's enabled state (1 ms apart) until a tracer attaches. */
-static int wait_attached(struct dynprobe_probe *probe, double seconds)
+/* Poll the probe's enabled state (1 ms apart) until a tracer attaches,
+ * then give it settle_ms to hook its program to the uprobe. */
+static int wait_attached(struct dynprobe_probe *probe, double seconds, long settle_ms)
 {
 	double deadline = now_s() + seconds;
 
@@ -216,6 +227,8 @@ static int wait_attached(struct dynprobe_probe *probe, double seconds)
 			return -1;
 		sleep_ms(1);
 	}
+	if (settle_ms > 0)
+		sleep_ms(settle_ms);
 	return 0;
 }
 
@@ -314,7 +327,7 @@ int cmd_emit(int argc, char **argv)
 		return 1;
 	}
 	print_names(&o, prov);
-	if (o.wait_attached >= 0 && wait_attached(probe, o.wait_attached) < 0) {
+	if (o.wait_attached >= 0 && wait_attached(probe, o.wait_attached, o.settle_ms) < 0) {
 		fprintf(stderr, "dynprobe emit: no tracer attached to %s:%s within %g s\n",
 			o.provider, o.probe, o.wait_attached);
 		dynprobe_provider_free(prov);

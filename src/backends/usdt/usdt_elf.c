@@ -428,6 +428,9 @@ int dp_usdt_build_image(const struct dp_provider_desc *d, enum dp_stub_kind kind
 	}
 	layout->header_vaddr = pl.probes_off;
 	layout->base_vaddr = pl.base_off;
+	layout->rx_size = pl.rx_end;
+	layout->rw_offset = pl.dynamic_off;
+	layout->rw_size = pl.rw_end - pl.dynamic_off;
 	pl.note_size = pl.notes.len;
 	pl.shstrtab_off = pl.note_off + pl.note_size;
 	pl.shdr_off = align_up(pl.shstrtab_off + pl.shstrtab.len, 8);

@@ -3,14 +3,16 @@
  * usdt_load.c - maps a built USDT image into the process and calls stubs.
  *
  * The image goes into a memfd named "dynprobe:<provider>", sealed against
- * writes, and is dlopen()ed through /proc/self/fd/N.  The memfd stays open for
+ * writes, and its two PT_LOAD segments are mmap()ed from it exactly as ld.so
+ * would (it has no relocations or constructors; dlopen() would also hand
+ * back an earlier image whose path or SONAME matches).  The memfd stays open for
  * the image's lifetime: bcc and bpftrace resolve a "/memfd:..." mapping
  * through /proc/PID/fd, so a closed memfd would hide the probes from `-p`.
  * Where memfd_create() is unavailable the image goes into an unlinked
  * O_TMPFILE in $TMPDIR (mode 0600, created by us, so nobody else could have
  * written it); tracers still see it through /proc/PID/fd.
  *
- * Images are never unmapped (RTLD_NODELETE): a thread may be between
+ * Images are never unmapped: a thread may be between
  * reading a stub's first byte and calling it while another unloads.  An
  * unloaded image just has its state word set to 0, and is reused when the
  * same provider loads again unchanged, so attached tracers keep working.
@@ -20,10 +22,8 @@
  *   traced   cc 1f 44 00 00 c3    int3 (first hits), then
  *            e8 xx xx xx xx c3    call to the uprobe trampoline
  */
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <link.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +34,6 @@
 
 struct dp_usdt_image {
 	int fd;
-	void *handle;
 	volatile struct dp_usdt_probes_header *header;
 };
 
@@ -99,23 +98,37 @@ static int image_open(const char *provider, const uint8_t *buf, size_t len)
 	return fd;
 }
 
-static int image_map(struct dp_usdt_image *img, uintptr_t *ret_base)
+static size_t page_up(size_t v)
 {
-	char path[64];
-	struct link_map *lm = NULL;
+	return (v + 4095) & ~(size_t)4095;
+}
 
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", img->fd);
-	img->handle = dlopen(path, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
-	if (!img->handle) {
-		dp_log("dlopen of the USDT image failed: %s", dlerror());
-		return -DYNPROBE_EELF;
-	}
-	if (dlinfo(img->handle, RTLD_DI_LINKMAP, &lm) != 0 || !lm) {
-		dp_log("dlinfo failed: %s", dlerror());
-		return -DYNPROBE_EELF;
-	}
-	*ret_base = (uintptr_t)lm->l_addr;
+/* Map the two PT_LOAD segments ourselves, as ld.so would.  The image has
+ * no relocations and no code to run at load, and dlopen() would return an
+ * earlier image for a reused "/proc/self/fd/N" path or SONAME. */
+static int image_map(struct dp_usdt_image *img, const struct dp_usdt_layout *l,
+		     uintptr_t *ret_base)
+{
+	size_t span = (size_t)l->rw_offset + page_up((size_t)l->rw_size);
+	uint8_t *base, *p;
+
+	base = mmap(NULL, span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (base == MAP_FAILED)
+		return -errno;
+	p = mmap(base, page_up((size_t)l->rx_size), PROT_READ | PROT_EXEC,
+		 MAP_PRIVATE | MAP_FIXED, img->fd, 0);
+	if (p == MAP_FAILED)
+		goto err;
+	p = mmap(base + l->rw_offset, page_up((size_t)l->rw_size), PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_FIXED, img->fd, (off_t)l->rw_offset);
+	if (p == MAP_FAILED)
+		goto err;
+	*ret_base = (uintptr_t)base;
 	return 0;
+err:
+	dp_log("mapping the USDT image failed: %s", strerror(errno));
+	munmap(base, span); /* nothing can reference it yet */
+	return -DYNPROBE_EELF;
 }
 
 int dp_usdt_load(const struct dp_provider_desc *desc, unsigned int backends,
@@ -146,7 +159,7 @@ int dp_usdt_load(const struct dp_provider_desc *desc, unsigned int backends,
 		r = img->fd;
 		goto err;
 	}
-	r = image_map(img, &base);
+	r = image_map(img, &layout, &base);
 	if (r < 0)
 		goto err;
 	img->header = (volatile struct dp_usdt_probes_header *)(base + layout.header_vaddr);
@@ -159,8 +172,6 @@ int dp_usdt_load(const struct dp_provider_desc *desc, unsigned int backends,
 	img = NULL;
 	r = 0;
 err:
-	/* A mapped image is never unmapped; on failure after dlopen the
-	 * handle leaks deliberately (RTLD_NODELETE) and the fd is closed. */
 	if (img && img->fd >= 0)
 		close(img->fd);
 	free(img);
