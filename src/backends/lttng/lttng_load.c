@@ -26,8 +26,12 @@
  *
  *	PID: 4242 - Name: /usr/bin/app
  *	      app:request (loglevel: TRACE_DEBUG_LINE (13)) (type: tracepoint)
- *	        field: latency (integer)
  *	        field: path (string)
+ *	        field: latency (integer)
+ *
+ * and babeltrace2 prints a recorded event as
+ *
+ *	app:request: { cpu_id = 1 }, { latency = 42, path = "GET /" }
  *
  * Releasing an image unregisters the provider from lttng-ust (its
  * registration destructor, run without dlclose()), so a provider reloaded
@@ -175,8 +179,9 @@ static int open_object(const char *path, const struct dp_provider_desc *want,
 	was_loaded = dlopen(path, RTLD_NOW | RTLD_NOLOAD);
 	img->handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
 	if (!img->handle) {
-		dp_log("lttng: dlopen %s: %s", path, dlerror());
-		r = -ENOEXEC;
+		const char *why = dlerror();
+		dp_log("lttng: dlopen %s: %s", path, why);
+		r = why && strstr(why, "liblttng-ust") ? -DYNPROBE_ENOLTTNG : -ENOEXEC;
 		goto err;
 	}
 	img->desc = dlsym(img->handle, DP_TP_DESC_SYMBOL);

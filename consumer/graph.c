@@ -1,0 +1,316 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * graph.c - build and run the babeltrace2 graph for `dynprobe report`.
+ *
+ *   source.ctf.fs (one per trace UUID found)    \
+ *                                                 > filter.utils.muxer -> report sink
+ *   source.ctf.lttng-live (inputs = [URL])      /
+ *
+ * source.ctf.fs merges several inputs only when they share a UUID, so
+ * every distinct trace (per-PID buffers, kernel + UST...) gets its own
+ * component; the muxer orders messages by time across all of them, as the
+ * babeltrace2 CLI does.  A stream file ctf.fs cannot index (truncated
+ * mid-packet) would sink its whole trace: it is left out through a
+ * symlink mirror of the trace directory, and reported.  Live: the relay daemon answers "try again" while
+ * no data is ready (BT_GRAPH_RUN_STATUS_AGAIN); we wait briefly, print a
+ * refresh every interval, and stop when the source ends, which
+ * session-not-found-action=end makes happen once the session is destroyed.
+ * SIGINT/SIGTERM trip the graph's interrupter so partial results still
+ * get printed.
+ */
+#include "report.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static bt_interrupter *volatile g_interrupter;
+static volatile sig_atomic_t g_interrupted;
+
+static void on_signal(int sig)
+{
+	g_interrupted = 1;
+	if (g_interrupter)
+		bt_interrupter_set(g_interrupter);
+}
+
+/* One line from babeltrace2's error chain: its root cause. */
+static void take_bt_error(struct dp_report *r, const char *what)
+{
+	const bt_error *e = bt_current_thread_take_error();
+	uint64_t n = e ? bt_error_get_cause_count(e) : 0;
+	const char *msg = n ? bt_error_cause_get_message(bt_error_borrow_cause_by_index(e, 0))
+			    : "unknown error";
+
+	if (!r->errmsg[0])
+		snprintf(r->errmsg, sizeof(r->errmsg), "%s: %s", what, msg);
+	if (e)
+		bt_error_release(e);
+}
+
+/* Components stay quiet: errors come back as one line through the error
+ * chain.  DYNPROBE_DEBUG=1 lets babeltrace2 log warnings too. */
+static bt_logging_level log_level(void)
+{
+	const char *d = getenv("DYNPROBE_DEBUG");
+
+	return d && *d && strcmp(d, "0") ? BT_LOGGING_LEVEL_WARNING : BT_LOGGING_LEVEL_NONE;
+}
+
+/* source.ctf.fs refuses a whole trace when one stream file cannot be
+ * indexed (truncated mid-packet, corrupt).  Read the rest of the trace and
+ * report the file: returns 1 when a file was excluded and a retry makes
+ * sense, 0 otherwise (the error stays current for take_bt_error()). */
+static int exclude_unreadable(struct dp_report *r)
+{
+	static const char prefix[] = "Failed to index CTF stream file '";
+	const bt_error *e = bt_current_thread_take_error();
+	uint64_t n = e ? bt_error_get_cause_count(e) : 0;
+	int done = 0;
+
+	for (uint64_t i = 0; i < n && !done; i++) {
+		const char *m = bt_error_cause_get_message(bt_error_borrow_cause_by_index(e, i));
+		const char *p = strstr(m, prefix), *end;
+		char path[4096];
+
+		if (!p || !(end = strchr(p + sizeof(prefix) - 1, '\'')))
+			continue;
+		p += sizeof(prefix) - 1;
+		snprintf(path, sizeof(path), "%.*s", (int)(end - p), p);
+		done = dp_exclude_stream_file(r, path) == 0;
+	}
+	if (done)
+		bt_error_release(e);
+	else if (e)
+		bt_current_thread_move_error(e);
+	return done;
+}
+
+static const bt_plugin *find_plugin(struct dp_report *r, const char *name)
+{
+	const bt_plugin *p = NULL;
+
+	if (bt_plugin_find(name, BT_TRUE, BT_TRUE, BT_TRUE, BT_TRUE, BT_FALSE, &p) !=
+	    BT_PLUGIN_FIND_STATUS_OK) {
+		bt_current_thread_clear_error();
+		snprintf(r->errmsg, sizeof(r->errmsg), "babeltrace2 plugin '%s' not found "
+			 "(is babeltrace2's plugin package installed?)", name);
+		return NULL;
+	}
+	return p;
+}
+
+static bt_value *source_params(struct dp_report *r, unsigned group)
+{
+	bt_value *params = bt_value_map_create(), *inputs = NULL;
+	int bad = !params;
+
+	bad = bad || bt_value_map_insert_empty_array_entry(params, "inputs", &inputs);
+	if (r->live) {
+		bad = bad || bt_value_array_append_string_element(inputs, r->live_url);
+		bad = bad || bt_value_map_insert_string_entry(params, "session-not-found-action",
+							      "end");
+	}
+	for (size_t i = 0; !r->live && !bad && i < r->ntraces; i++)
+		if (r->groups[i] == group)
+			bad = bt_value_array_append_string_element(inputs,
+					r->shadows[i] ? r->shadows[i] : r->traces[i]) != 0;
+	if (bad) {
+		bt_value_put_ref(params);
+		return NULL;
+	}
+	return params;
+}
+
+/* One source component: the live URL, or the traces of one UUID group. */
+static int add_source(struct dp_report *r, bt_graph *g, unsigned group,
+		      const bt_component_source **ret)
+{
+	const bt_plugin *p = find_plugin(r, "ctf");
+	const bt_component_class_source *cls;
+	bt_value *params = NULL;
+	char name[32];
+	int rc = -1;
+
+	if (!p)
+		return -1;
+	cls = bt_plugin_borrow_source_component_class_by_name_const(p, r->live ? "lttng-live"
+									      : "fs");
+	if (!cls || !(params = source_params(r, group)))
+		goto err;
+	snprintf(name, sizeof(name), "source-%u", group);
+	if (bt_graph_add_source_component(g, cls, name, params, log_level(), ret)) {
+		if (!r->live && exclude_unreadable(r))
+			rc = 1;         /* retry without the bad stream file */
+		else
+			take_bt_error(r, r->live ? r->live_url : "cannot open the trace(s)");
+		goto err;
+	}
+	rc = 0;
+err:
+	bt_value_put_ref(params);
+	bt_plugin_put_ref(p);
+	return rc;
+}
+
+/* The muxer grows a fresh input port each time one gets connected. */
+static int connect_to_muxer(bt_graph *g, const bt_component_source *src,
+			    const bt_component_filter *mux)
+{
+	uint64_t nout = bt_component_source_get_output_port_count(src);
+
+	for (uint64_t i = 0; i < nout; i++) {
+		const bt_port_input *in = NULL;
+		uint64_t nin = bt_component_filter_get_input_port_count(mux);
+
+		for (uint64_t j = 0; j < nin && !in; j++) {
+			const bt_port_input *p =
+				bt_component_filter_borrow_input_port_by_index_const(mux, j);
+
+			if (!bt_port_is_connected(bt_port_input_as_port_const(p)))
+				in = p;
+		}
+		if (!in || bt_graph_connect_ports(g,
+				bt_component_source_borrow_output_port_by_index_const(src, i),
+				in, NULL))
+			return -1;
+	}
+	return 0;
+}
+
+/* Sources (one per trace UUID, or the live one) -> muxer -> our sink. */
+static int add_components(struct dp_report *r, bt_graph *g, const bt_plugin *utils,
+			  bt_component_class_sink *sink_cls, int *retry)
+{
+	const bt_component_filter *mux;
+	const bt_component_sink *sink;
+	const bt_component_source *src;
+	unsigned nsrc = r->live ? 1 : r->ngroups;
+
+	if (bt_graph_add_filter_component(g,
+			bt_plugin_borrow_filter_component_class_by_name_const(utils, "muxer"),
+			"muxer", NULL, log_level(), &mux) ||
+	    bt_graph_add_sink_component_with_initialize_method_data(g, sink_cls, "report", NULL,
+			r, log_level(), &sink) ||
+	    bt_graph_connect_ports(g, bt_component_filter_borrow_output_port_by_name_const(mux, "out"),
+			bt_component_sink_borrow_input_port_by_name_const(sink, "in"), NULL))
+		goto bt_err;
+	for (unsigned i = 0; i < nsrc; i++) {
+		if ((*retry = add_source(r, g, i, &src)))
+			return -1;
+		if (connect_to_muxer(g, src, mux))
+			goto bt_err;
+	}
+	return 0;
+bt_err:
+	take_bt_error(r, "cannot build the babeltrace2 graph");
+	return -1;
+}
+
+static bt_graph *build_graph(struct dp_report *r, int *retry)
+{
+	bt_graph *g = bt_graph_create(0);
+	bt_component_class_sink *sink_cls = dp_sink_class_create();
+	const bt_plugin *utils = find_plugin(r, "utils");
+
+	if (!g || !sink_cls || !utils || add_components(r, g, utils, sink_cls, retry)) {
+		if (!r->errmsg[0] && *retry != 1)
+			snprintf(r->errmsg, sizeof(r->errmsg), "cannot build the babeltrace2 graph");
+		bt_graph_put_ref(g);
+		g = NULL;
+	}
+	bt_plugin_put_ref(utils);
+	bt_component_class_sink_put_ref(sink_cls);
+	return g;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+enum { STEP_MORE, STEP_END, STEP_AGAIN, STEP_ERROR };
+
+/* bt_graph_run() says OK when every sink ended; run_once() says END. */
+static int step(struct dp_report *r, bt_graph *g)
+{
+	if (!r->live) {
+		bt_graph_run_status s = bt_graph_run(g);
+
+		return s == BT_GRAPH_RUN_STATUS_OK ? STEP_END
+		     : s == BT_GRAPH_RUN_STATUS_AGAIN ? STEP_AGAIN : STEP_ERROR;
+	}
+	switch (bt_graph_run_once(g)) {
+	case BT_GRAPH_RUN_ONCE_STATUS_OK: return STEP_MORE;
+	case BT_GRAPH_RUN_ONCE_STATUS_END: return STEP_END;
+	case BT_GRAPH_RUN_ONCE_STATUS_AGAIN: return STEP_AGAIN;
+	default: return STEP_ERROR;
+	}
+}
+
+/* Drive the graph to its end; live: refresh output every interval. */
+static int run_graph(struct dp_report *r, bt_graph *g, FILE *out)
+{
+	double next = now_s() + r->cfg.interval;
+	int st;
+
+	for (;;) {
+		st = step(r, g);
+		if (g_interrupted) {
+			r->interrupted = 1;
+			bt_current_thread_clear_error();
+			snprintf(r->incomplete_reason, sizeof(r->incomplete_reason),
+				 "interrupted by a signal before the end of the trace(s)");
+			return 0;
+		}
+		if (st == STEP_END)
+			return 0;
+		if (st == STEP_ERROR)
+			break;
+		if (r->live && now_s() >= next) {
+			next += r->cfg.interval;
+			if (dp_report_print(r, out))
+				return -1;
+			fflush(out);
+		}
+		if (st == STEP_AGAIN)
+			usleep(r->live ? 100000 : 1000);  /* the source asked us to retry later */
+	}
+	if (!r->errmsg[0])
+		take_bt_error(r, r->live ? r->live_url : "reading the trace failed");
+	else
+		bt_current_thread_clear_error();
+	return -1;
+}
+
+int dp_report_run(struct dp_report *r, FILE *out)
+{
+	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term;
+	bt_graph *g = NULL;
+	int rc = -1;
+
+	if (!r->live && dp_discover_traces(r))
+		return -1;
+	/* Each retry drops one more unreadable stream file; bounded anyway. */
+	for (int tries = 0, retry = 1; !g && retry && tries < 256; tries++) {
+		retry = 0;
+		g = build_graph(r, &retry);
+	}
+	if (!g)
+		return -1;
+	g_interrupter = bt_graph_borrow_default_interrupter(g);
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	rc = run_graph(r, g, out);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	g_interrupter = NULL;
+	bt_graph_put_ref(g);
+	return rc;
+}

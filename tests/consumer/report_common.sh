@@ -1,0 +1,49 @@
+# report_common.sh - shared by the consumer integration tests (sourced).
+#
+# Usage of every test: lttng-private.sh TEST.sh DYNPROBE GENERATOR PLUGIN_DIR
+# (meson passes these).  GENERATOR fires N dpgen:req events with a known
+# value sequence and dumps the values (gen_values.h).
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$here/../lib/common.sh"
+
+DYNPROBE=${1:?dynprobe tool}
+GEN=${2:?trace generator}
+PLUGIN_DIR=${3:?babeltrace2 plugin directory}
+
+WORK=$(mktemp -d /tmp/dynprobe-consumer-test.XXXXXX)
+cleanup_work() { rm -rf "$WORK"; }
+trap cleanup_work EXIT
+# gen_dynprobe compiles its provider here, not in the user's cache.
+export DYNPROBE_CACHE_DIR=$WORK/cache
+
+command -v babeltrace2 >/dev/null || dp_skip "babeltrace2 not installed"
+
+# record_trace NAME N SEED [CHANNEL-OPTIONS...]: a file session with every
+# dpgen event, GEN run once; the values land in $WORK/NAME.values.
+record_trace() {
+	local name=$1 n=$2 seed=$3
+	shift 3
+	lttng create "$name" --output="$WORK/$name" >/dev/null || dp_fail "lttng create"
+	if [ $# -gt 0 ]; then
+		lttng enable-channel -u "$@" ch >/dev/null || dp_fail "lttng enable-channel $*"
+		lttng enable-event -u -c ch 'dpgen:*' >/dev/null || dp_fail "lttng enable-event"
+	else
+		lttng enable-event -u 'dpgen:*' >/dev/null || dp_fail "lttng enable-event"
+	fi
+	lttng start >/dev/null || dp_fail "lttng start"
+	"$GEN" "$n" "$seed" "$WORK/$name.values" || dp_fail "generator failed"
+	# stop waits until the consumer daemon has written everything out
+	lttng stop >/dev/null || dp_fail "lttng stop"
+	lttng destroy "$name" >/dev/null || dp_fail "lttng destroy"
+}
+
+# csv_get FILE GROUP METRIC: the value column of one CSV row.
+csv_get() {
+	awk -F, -v g="$2" -v m="$3" '$1 == g && $2 == m { print $NF; found = 1 }
+		END { if (!found) print "MISSING" }' "$1"
+}
+
+expect_eq() {
+	[ "$2" = "$3" ] || dp_fail "$1: got '$2', want '$3'"
+	echo "ok: $1 = $3"
+}

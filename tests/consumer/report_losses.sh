@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# report_losses.sh - lost data is reported in every format, never hidden:
+# discarded events (tiny ring buffers, compared with babeltrace2's own
+# count and with what the generator fired), truncated stream files,
+# traces without data streams, empty stream files.
+set -u
+. "$(dirname "$0")/report_common.sh"
+
+# --- discarded events ----------------------------------------------------
+# Two 4 KiB sub-buffers cannot absorb 300000 events fired in a tight loop.
+N=300000
+record_trace d "$N" 3 --subbuf-size=4096 --num-subbuf=2
+fired=$((N + (N + 9) / 10))
+"$DYNPROBE" report "$WORK/d" -e 'dpgen:*' --csv >"$WORK/d.csv" || dp_fail "report on discards"
+disc=$(csv_get "$WORK/d.csv" "" discarded_events)
+read=$(csv_get "$WORK/d.csv" "" events_read)
+[ "$disc" -gt 0 ] 2>/dev/null || dp_fail "no discarded events recorded (got '$disc'); cannot test"
+expect_eq "read + discarded" $((read + disc)) "$fired"
+bt=$(babeltrace2 "$WORK/d" 2>&1 >/dev/null |
+	sed -n 's/.*Tracer discarded \([0-9]*\) events\?.*/\1/p' | awk '{ s += $1 } END { print s + 0 }')
+expect_eq "discarded vs babeltrace2" "$disc" "$bt"
+"$DYNPROBE" report "$WORK/d" -e 'dpgen:*' | grep -q "^discarded events: $disc," ||
+	dp_fail "text output hides discards"
+"$DYNPROBE" report "$WORK/d" -e 'dpgen:*' --json | grep -q "\"discarded_events\":$disc," ||
+	dp_fail "JSON output hides discards"
+"$DYNPROBE" report "$WORK/d" -e dpgen:req -f arg1 --svg "$WORK/d.svg" >/dev/null &&
+	grep -q "discarded events $disc" "$WORK/d.svg" || dp_fail "SVG hides discards"
+babeltrace2 --plugin-path "$PLUGIN_DIR" "$WORK/d" -c sink.dynprobe.report \
+	-p 'event="dpgen:*",format="csv"' >"$WORK/dp.csv" || dp_fail "plugin on discards"
+expect_eq "plugin discarded" "$(csv_get "$WORK/dp.csv" "" discarded_events)" "$disc"
+
+# --- a truncated stream file is skipped and reported, the rest is read -----
+record_trace a 2000 5
+record_trace b 2000 6
+mkdir "$WORK/two"
+mv "$WORK/a" "$WORK/b" "$WORK/two/"
+for f in "$WORK"/two/b/ust/uid/*/64-bit/channel*; do
+	size=$(stat -c %s "$f")
+	# Packets are multiples of 4 KiB: cutting 3000 bytes always lands mid-packet.
+	[ "$size" -gt 4096 ] && truncate -s $((size - 3000)) "$f"
+done
+"$DYNPROBE" report "$WORK/two" -e 'dpgen:*' --csv >"$WORK/two.csv" 2>"$WORK/two.err" ||
+	dp_fail "report with a truncated stream: $(cat "$WORK/two.err")"
+expect_eq "events of the intact trace" "$(csv_get "$WORK/two.csv" "" count)" 2200
+inc=$(csv_get "$WORK/two.csv" "" incomplete_streams)
+[ "$inc" -ge 1 ] || dp_fail "incomplete_streams = $inc"
+grep -q 'truncated or corrupt.*skipped' "$WORK/two.csv" || dp_fail "no warning for the truncated file"
+"$DYNPROBE" report "$WORK/two" -e 'dpgen:*' | grep -q '^WARNING: stream file .*/two/b/.* truncated' ||
+	dp_fail "text output hides the truncated file"
+echo "ok: truncated stream reported ($inc)"
+[ -z "$(find /tmp -maxdepth 1 -name 'dynprobe-report.*' -newer "$WORK/two.csv" 2>/dev/null)" ] ||
+	dp_fail "mirror directories left behind"
+
+# --- a trace with metadata only, and an empty stream file -----------------
+mkdir -p "$WORK/meta/t"
+cp "$WORK"/two/a/ust/uid/*/64-bit/metadata "$WORK/meta/t/"
+"$DYNPROBE" report "$WORK/meta" -e 'dpgen:*' >/dev/null 2>"$WORK/meta.err" &&
+	dp_fail "a trace without streams reported success"
+grep -q 'no data stream file (missing streams)' "$WORK/meta.err" || dp_fail "meta-only: $(cat "$WORK/meta.err")"
+: >"$WORK/meta/t/channel0_9"
+cp -r "$WORK/two/a" "$WORK/meta/a"
+"$DYNPROBE" report "$WORK/meta" -e 'dpgen:*' >"$WORK/meta.out" || dp_fail "report meta + a"
+grep -q '^WARNING: 1 empty data stream file' "$WORK/meta.out" || dp_fail "empty stream file not reported"
+echo "PASS"

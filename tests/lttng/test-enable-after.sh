@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Enabling after the provider is loaded lights it up; `lttng list -u -f`
+# shows the events and their typed fields while the program runs.
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lttng-lib.sh"
+dp_lttng_private "$@"
+dp_work
+
+"$DRIVER" values "$work/go" >"$work/out" &
+pid=$!
+dp_bg_pids+=" $pid"
+dp_wait_until 60 'grep -q "^loaded" "$work/out"' || dp_fail "driver did not load"
+dp_wait_until 10 'lttng list -u -f >"$work/list" 2>&1 && grep -q "dpt:many" "$work/list"' ||
+	dp_fail "dpt events not listed: $(cat "$work/list")"
+for want in 'dpt:sint' 'field: a8 (integer)' 'field: a64 (integer)' 'field: b64 (integer)' \
+	    'field: text (string)' 'field: real (float)' 'field: linux (string)'; do
+	grep -qF "$want" "$work/list" || dp_fail "lttng list -u -f lacks '$want'"
+done
+grep -qF "PID: $pid" "$work/list" || dp_fail "lttng list does not show PID $pid"
+
+dp_session after
+lttng enable-event -u 'dpt:*' >/dev/null || dp_fail "enable-event"
+lttng start >/dev/null
+touch "$work/go"
+wait "$pid" || dp_fail "driver failed"
+lttng stop >/dev/null
+lttng destroy >/dev/null
+n=$(dp_bt after | grep -c '^dpt:')
+[ "$n" = 13 ] || dp_fail "expected 13 events after a late enable, got $n"
+echo "ok: listed with fields, 13 events after enabling a loaded provider"

@@ -1,0 +1,317 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tp_gen.c - generate the C source of an LTTng tracepoint provider.
+ *
+ * One file per provider, which is at the same time the provider's
+ * tracepoint header (lttng-ust re-includes it through
+ * LTTNG_UST_TRACEPOINT_INCLUDE, hence the fixed build name dynprobe-tp.c),
+ * the probe definitions (LTTNG_UST_TRACEPOINT_CREATE_PROBES) and the
+ * tracepoint definitions (LTTNG_UST_TRACEPOINT_DEFINE).  For
+ *
+ *	provider app
+ *	probe request u64:latency str:path
+ *
+ * it declares
+ *
+ *	LTTNG_UST_TRACEPOINT_EVENT(app, request,
+ *		LTTNG_UST_TP_ARGS(const union dp_tp_value *, dp_v),
+ *		LTTNG_UST_TP_FIELDS(
+ *			lttng_ust_field_integer(uint64_t, latency, dp_v[0].u)
+ *			lttng_ust_field_string(path, dp_v[1].s ? dp_v[1].s : "(null)")))
+ *
+ * (one array argument: lttng-ust takes at most 10, dynprobe allows 12) and
+ * `lttng list -u -f` then shows
+ *
+ *	PID: 4354 - Name: /usr/bin/app
+ *	      app:request (loglevel: TRACE_DEBUG_LINE (13)) (type: tracepoint)
+ *	        field: path (string)
+ *	        field: latency (integer)
+ *
+ * (lttng lists fields last to first; traces keep the declared order)
+ *
+ * and exports one struct dp_tp_desc (tp.h) listing, per event, a fire
+ * function that records the event unconditionally (the caller has already
+ * read the tracepoint's state through the pointer next to it), plus
+ * attach/detach functions that re-run the lttng-ust probe registration
+ * constructor/destructor so a provider can be unregistered without
+ * dlclose().
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tp.h"
+
+struct sbuf {
+	char *p;
+	size_t len, cap;
+	int err;
+};
+
+static void sb_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sb_printf(struct sbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (b->err)
+		return;
+	for (;;) {
+		va_start(ap, fmt);
+		n = vsnprintf(b->p ? b->p + b->len : NULL, b->p ? b->cap - b->len : 0, fmt, ap);
+		va_end(ap);
+		if (n < 0) {
+			b->err = -EINVAL;
+			return;
+		}
+		if (b->p && b->len + (size_t)n < b->cap) {
+			b->len += (size_t)n;
+			return;
+		}
+		size_t cap = b->cap ? b->cap * 2 : 8192;
+		while (cap <= b->len + (size_t)n)
+			cap *= 2;
+		char *p = realloc(b->p, cap);
+		if (!p) {
+			b->err = -ENOMEM;
+			return;
+		}
+		b->p = p;
+		b->cap = cap;
+	}
+}
+
+/* Names that are macros once the lttng-ust headers are included: as an
+ * event or field name they would be expanded before lttng-ust stringifies
+ * them, and lttng-ust aborts on the result.  The generated file also
+ * #errors on any other macro (see emit_macro_guards), so this list only
+ * turns the common cases into a clear -DYNPROBE_ENAME instead of
+ * -DYNPROBE_ECOMPILE. */
+static const char *const macro_names[] = {
+	"true", "false", "bool", "NULL", "errno", "stdin", "stdout", "stderr",
+	"EOF", "assert", "offsetof", "major", "minor", "makedev",
+};
+
+static bool ident_ok(const char *s, size_t max)
+{
+	size_t n = 0;
+
+	if (!s || !((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || *s == '_'))
+		return false;
+	for (; s[n]; n++) {
+		char c = s[n];
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
+			return false;
+	}
+	if (n > max)
+		return false;
+	for (size_t i = 0; i < sizeof(macro_names) / sizeof(macro_names[0]); i++)
+		if (!strcmp(s, macro_names[i]))
+			return false;
+	return true;
+}
+
+static int validate_probe(const char *provider, const struct dp_probe_desc *p)
+{
+	if (!p || !ident_ok(p->name, DYNPROBE_MAX_PROBE_NAME)) {
+		dp_log("lttng: provider %s: invalid probe name '%s'", provider, p ? p->name : "(null)");
+		return -DYNPROBE_ENAME;
+	}
+	/* lttng-ust: "provider:event" plus NUL must fit in 256 bytes. */
+	if (strlen(provider) + 1 + strlen(p->name) >= 256)
+		return -DYNPROBE_ENAME;
+	if (p->nargs > DYNPROBE_MAX_ARGS)
+		return -DYNPROBE_EARGS;
+	for (size_t i = 0; i < p->nargs; i++) {
+		if (p->types[i] <= DYNPROBE_TYPE_NONE || p->types[i] >= DYNPROBE_TYPE_MAX)
+			return -DYNPROBE_ETYPE;
+		if (!ident_ok(p->arg_names[i], DYNPROBE_MAX_PROBE_NAME)) {
+			dp_log("lttng: %s:%s: invalid field name '%s'", provider, p->name,
+			       p->arg_names[i] ? p->arg_names[i] : "(null)");
+			return -DYNPROBE_ENAME;
+		}
+		/* Duplicate field names make an unreadable CTF trace. */
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(p->arg_names[i], p->arg_names[j])) {
+				dp_log("lttng: %s:%s: field '%s' appears twice", provider,
+				       p->name, p->arg_names[i]);
+				return -DYNPROBE_ENAME;
+			}
+	}
+	return 0;
+}
+
+int dp_tp_validate(const struct dp_provider_desc *desc)
+{
+	int r;
+
+	if (!desc || !ident_ok(desc->name, DYNPROBE_MAX_PROVIDER_NAME)) {
+		dp_log("lttng: invalid provider name '%s'", desc && desc->name ? desc->name : "(null)");
+		return -DYNPROBE_ENAME;
+	}
+	if (desc->nprobes && !desc->probes)
+		return -EINVAL;
+	for (size_t i = 0; i < desc->nprobes; i++) {
+		r = validate_probe(desc->name, desc->probes[i]);
+		if (r < 0)
+			return r;
+		/* The same event twice is either refused by lttng-ust or
+		 * recorded twice per call. */
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(desc->probes[i]->name, desc->probes[j]->name)) {
+				dp_log("lttng: %s: probe '%s' appears twice", desc->name,
+				       desc->probes[i]->name);
+				return -DYNPROBE_ENAME;
+			}
+	}
+	return 0;
+}
+
+int dp_tp_signature(const struct dp_probe_desc *p, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	if (!len)
+		return -ENOSPC;
+	buf[0] = '\0';
+	for (size_t i = 0; i < p->nargs; i++) {
+		int n = snprintf(buf + off, len - off, "%s%s %s", i ? "," : "",
+				 dynprobe_type_name(p->types[i]), p->arg_names[i]);
+		if (n < 0 || (size_t)n >= len - off)
+			return -ENOSPC;
+		off += (size_t)n;
+	}
+	return 0;
+}
+
+/* One lttng_ust_field_* line per argument.  The core has already converted
+ * the values to the declared types; the casts only pick the width. */
+static void emit_field(struct sbuf *b, enum dynprobe_type t, const char *name, size_t i)
+{
+	static const char *const ctype[DYNPROBE_TYPE_MAX] = {
+		[DYNPROBE_I8] = "int8_t", [DYNPROBE_U8] = "uint8_t",
+		[DYNPROBE_I16] = "int16_t", [DYNPROBE_U16] = "uint16_t",
+		[DYNPROBE_I32] = "int32_t", [DYNPROBE_U32] = "uint32_t",
+		[DYNPROBE_I64] = "int64_t", [DYNPROBE_U64] = "uint64_t",
+	};
+
+	switch (t) {
+	case DYNPROBE_STR:
+		/* lttng-ust would strlen(NULL): record a marker instead. */
+		sb_printf(b, "\t\tlttng_ust_field_string(%s, dp_v[%zu].s ? dp_v[%zu].s : \"(null)\")\n",
+			  name, i, i);
+		break;
+	case DYNPROBE_DOUBLE:
+		sb_printf(b, "\t\tlttng_ust_field_float(double, %s, dp_v[%zu].d)\n", name, i);
+		break;
+	case DYNPROBE_I8: case DYNPROBE_I16: case DYNPROBE_I32: case DYNPROBE_I64:
+		sb_printf(b, "\t\tlttng_ust_field_integer(%s, %s, dp_v[%zu].i)\n", ctype[t], name, i);
+		break;
+	default:
+		sb_printf(b, "\t\tlttng_ust_field_integer(%s, %s, dp_v[%zu].u)\n", ctype[t], name, i);
+		break;
+	}
+}
+
+static void emit_head(struct sbuf *b, const struct dp_provider_desc *d)
+{
+	sb_printf(b, "/* Generated by dynprobe (tp generator %d) for LTTng provider \"%s\".\n"
+		  " * Do not edit: regenerate with `dynprobe tp`. */\n",
+		  DP_TP_GENERATOR_VERSION, d->name);
+	for (size_t i = 0; i < d->nprobes; i++) {
+		char sig[DYNPROBE_MAX_ARGS * (DYNPROBE_MAX_PROBE_NAME + 10)];
+		dp_tp_signature(d->probes[i], sig, sizeof(sig));
+		sb_printf(b, "/* probe %s(%s) */\n", d->probes[i]->name, sig);
+	}
+	sb_printf(b, "#ifndef DYNPROBE_TP_TOP\n#define DYNPROBE_TP_TOP\n"
+		  "/* Compiler-predefined names a probe may well use. */\n"
+		  "#undef linux\n#undef unix\n#undef i386\n"
+		  "#define LTTNG_UST_TRACEPOINT_CREATE_PROBES\n"
+		  "#define LTTNG_UST_TRACEPOINT_DEFINE\n"
+		  "#define LTTNG_UST_TRACEPOINT_PROVIDER %s\n"
+		  "#define LTTNG_UST_TRACEPOINT_INCLUDE \"dynprobe-tp.c\"\n"
+		  "#include <stdint.h>\n%s\n#endif\n\n",
+		  d->name, DP_TP_ABI(DP_TP_ABI_TEXT));
+}
+
+static void emit_events(struct sbuf *b, const struct dp_provider_desc *d)
+{
+	sb_printf(b, "#if !defined(DYNPROBE_TP_EVENTS) || defined(LTTNG_UST_TRACEPOINT_HEADER_MULTI_READ)\n"
+		  "#define DYNPROBE_TP_EVENTS\n#include <lttng/tracepoint.h>\n\n");
+	for (size_t i = 0; i < d->nprobes; i++) {
+		const struct dp_probe_desc *p = d->probes[i];
+		sb_printf(b, "LTTNG_UST_TRACEPOINT_EVENT(%s, %s,\n"
+			  "\tLTTNG_UST_TP_ARGS(const union dp_tp_value *, dp_v),\n"
+			  "\tLTTNG_UST_TP_FIELDS(\n", d->name, p->name);
+		for (size_t a = 0; a < p->nargs; a++)
+			emit_field(b, p->types[a], p->arg_names[a], a);
+		sb_printf(b, "\t)\n)\n\n");
+	}
+	sb_printf(b, "#endif\n\n");
+}
+
+/* A name that is a macro at this point would have been expanded inside the
+ * lttng-ust macros: fail the build instead of aborting at registration. */
+static void emit_macro_guard(struct sbuf *b, const char *name)
+{
+	sb_printf(b, "#ifdef %s\n#error \"dynprobe: name '%s' is a preprocessor macro; rename it\"\n#endif\n",
+		  name, name);
+}
+
+static void emit_tail(struct sbuf *b, const struct dp_provider_desc *d)
+{
+	sb_printf(b, "#ifndef DYNPROBE_TP_TAIL\n#define DYNPROBE_TP_TAIL\n"
+		  "#include <lttng/tracepoint-event.h>\n\n");
+	emit_macro_guard(b, d->name);
+	for (size_t i = 0; i < d->nprobes; i++) {
+		emit_macro_guard(b, d->probes[i]->name);
+		for (size_t a = 0; a < d->probes[i]->nargs; a++)
+			emit_macro_guard(b, d->probes[i]->arg_names[a]);
+	}
+	for (size_t i = 0; i < d->nprobes; i++)
+		sb_printf(b, "\nstatic void dp_tp_fire_%zu(const union dp_tp_value *v)\n"
+			  "{\n\tlttng_ust_do_tracepoint(%s, %s, v);\n}\n",
+			  i, d->name, d->probes[i]->name);
+	sb_printf(b, "\nstatic void dp_tp_attach(void) { lttng_ust__events_init__%s(); }\n"
+		  "static void dp_tp_detach(void) { lttng_ust__events_exit__%s(); }\n\n"
+		  "static const struct dp_tp_event dp_tp_events[] = {\n",
+		  d->name, d->name);
+	for (size_t i = 0; i < d->nprobes; i++) {
+		const struct dp_probe_desc *p = d->probes[i];
+		char sig[DYNPROBE_MAX_ARGS * (DYNPROBE_MAX_PROBE_NAME + 10)];
+		dp_tp_signature(p, sig, sizeof(sig));
+		sb_printf(b, "\t{ sizeof(struct dp_tp_event), %zu, \"%s\", \"%s\",\n"
+			  "\t  &lttng_ust_tracepoint_%s___%s.state, dp_tp_fire_%zu },\n",
+			  p->nargs, p->name, sig, d->name, p->name, i);
+	}
+	/* Keep the array non-empty for a provider without probes. */
+	sb_printf(b, "\t{ 0, 0, 0, 0, 0, 0 }\n};\n\n"
+		  "__attribute__((visibility(\"default\")))\n"
+		  "const struct dp_tp_desc %s = {\n"
+		  "\tsizeof(struct dp_tp_desc), %d, %d, %zu, sizeof(struct dp_tp_event),\n"
+		  "\t\"%s\", LTTNG_UST_VERSION, dp_tp_events, dp_tp_attach, dp_tp_detach,\n"
+		  "};\n#endif\n",
+		  DP_TP_DESC_SYMBOL, DP_TP_ABI_MAJOR, DP_TP_ABI_MINOR, d->nprobes, d->name);
+}
+
+int dp_tp_generate(const struct dp_provider_desc *desc, char **ret_src)
+{
+	struct sbuf b = { 0 };
+	int r;
+
+	*ret_src = NULL;
+	r = dp_tp_validate(desc);
+	if (r < 0)
+		return r;
+	emit_head(&b, desc);
+	emit_events(&b, desc);
+	emit_tail(&b, desc);
+	if (b.err) {
+		free(b.p);
+		return b.err;
+	}
+	*ret_src = b.p;
+	return 0;
+}
