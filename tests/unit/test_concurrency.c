@@ -71,7 +71,7 @@ static void test_unload_while_firing(void **state)
 		w[i] = (struct worker){ &s, i };
 		assert_int_equal(pthread_create(&t[i], NULL, fire_loop, &w[i]), 0);
 	}
-	for (int round = 0; round < 300; round++) {
+	for (int round = 0; round < 3000; round++) {
 		assert_int_equal(dynprobe_provider_unload(prov), 0);
 		if (round % 50 == 0) {
 			/* A new probe forces a new image on the next load. */
