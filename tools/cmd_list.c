@@ -9,7 +9,10 @@
  * stapsdt notes give names and locations, .probes gives argument types.
  * Live state comes from /proc/PID/mem: the provider's state word, each
  * semaphore, and each stub's first bytes (changed = a uprobe is installed).
- * LTTng providers are found by their cached object's file name.
+ * LTTng providers are found by their object's file name; the exported
+ * descriptor, read from the process's memory, lists the events, their
+ * fields and lttng-ust's per-event enabled state.  (STATE shows "mapped":
+ * an unloaded LTTng provider stays mapped and does not record.)
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -28,6 +31,7 @@
 #include <dynprobe.h>
 
 #include "commands.h"
+#include "tp.h" /* the generated LTTng providers' descriptor ABI */
 
 #define DP_MAGIC 0x504e5944u
 #define HEADER_SIZE 16
@@ -188,7 +192,7 @@ static int list_image(int pid, uint64_t base, const uint8_t *img, size_t len, in
 		if (n.pc + 2 <= len)
 			memcpy(orig, img + n.pc, 2);
 		bool attached = sem || memcmp(live, orig, 2);
-		printf("%-7d %-16s %-24s %-6s %-8s %-4u %-8s ", pid, n.provider, n.name,
+		printf("%-7d %-16s %-24s %-10s %-8s %-4u %-8s ", pid, n.provider, n.name,
 		       hdr[3] & DYNPROBE_BACKEND_LTTNG ? "usdt+lttng" : "usdt",
 		       hdr[1] ? "loaded" : "unloaded", sem, attached ? "yes" : "no");
 		print_types(types + index * DYNPROBE_MAX_ARGS, count_args(n.args));
@@ -215,18 +219,91 @@ static bool parse_maps_line(const char *line, struct mapping *m)
 	return true;
 }
 
-static int list_lttng(int pid, const char *path)
+/* Find the exported descriptor of a generated LTTng provider in its file. */
+static uint64_t lttng_desc_vaddr(const uint8_t *img, size_t len)
 {
-	const char *base = strrchr(path, '/');
-	char prov[DYNPROBE_MAX_PROVIDER_NAME + 1] = "";
+	Elf *e = elf_memory((char *)img, len);
+	Elf_Scn *scn = NULL;
+	uint64_t found = 0;
 
-	base = base ? base + 1 : path;
-	if (sscanf(base, "libdynprobe-lttng-%64[A-Za-z0-9_]", prov) != 1)
+	while (e && !found && (scn = elf_nextscn(e, scn))) {
+		GElf_Shdr sh;
+		Elf_Data *data;
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_DYNSYM)
+			continue;
+		data = elf_getdata(scn, NULL);
+		for (size_t i = 0; data && i < sh.sh_size / sizeof(Elf64_Sym); i++) {
+			GElf_Sym sym;
+			const char *name;
+			if (!gelf_getsym(data, (int)i, &sym))
+				continue;
+			name = elf_strptr(e, sh.sh_link, sym.st_name);
+			if (name && !strcmp(name, DP_TP_DESC_SYMBOL) && sym.st_shndx != SHN_UNDEF) {
+				found = sym.st_value;
+				break;
+			}
+		}
+	}
+	if (e)
+		elf_end(e);
+	return found;
+}
+
+static void read_str(int memfd, uint64_t addr, char *buf, size_t len)
+{
+	ssize_t n = addr ? pread(memfd, buf, len - 1, (off_t)addr) : -1;
+
+	buf[n > 0 ? (size_t)n : 0] = '\0';
+	buf[strnlen(buf, len - 1)] = '\0';
+}
+
+/* "u64 latency,str path" -> "u64:latency str:path" */
+static void print_signature(const char *sig)
+{
+	if (!*sig) {
+		printf("-\n");
+		return;
+	}
+	for (const char *p = sig; *p; p++)
+		putchar(*p == ',' ? ' ' : *p == ' ' ? ':' : *p);
+	putchar('\n');
+}
+
+/* The descriptor in the process's memory gives every event's name,
+ * signature and lttng-ust's own enabled state. */
+static int list_lttng(int pid, const struct mapping *m, int memfd)
+{
+	struct dp_tp_desc desc;
+	char prov[DYNPROBE_MAX_PROVIDER_NAME + 1], name[DYNPROBE_MAX_PROBE_NAME + 1], sig[1024];
+	uint8_t *img = NULL;
+	size_t len = 0;
+	uint64_t vaddr = 0;
+	int fd = open_mapping(pid, m), shown = 0;
+
+	if (fd >= 0 && read_file(fd, &img, &len) == 0)
+		vaddr = lttng_desc_vaddr(img, len);
+	if (fd >= 0)
+		close(fd);
+	free(img);
+	if (!vaddr || read_mem(memfd, m->start + vaddr, &desc, sizeof(desc)) < 0 ||
+	    desc.major != DP_TP_ABI_MAJOR || desc.struct_size < sizeof(desc))
 		return 0;
-	/* The hash follows the last '-'; provider names cannot contain '-'. */
-	printf("%-7d %-16s %-24s %-6s %-8s %-4s %-8s %s\n", pid, prov, "*", "lttng", "loaded",
-	       "-", "-", "(see `lttng list -u -f`)");
-	return 1;
+	read_str(memfd, (uint64_t)(uintptr_t)desc.provider, prov, sizeof(prov));
+	for (uint32_t i = 0; i < desc.nevents; i++) {
+		struct dp_tp_event ev;
+		int state = 0;
+		uint64_t at = (uint64_t)(uintptr_t)desc.events + (uint64_t)i * desc.event_size;
+		if (read_mem(memfd, at, &ev, sizeof(ev)) < 0)
+			break;
+		read_str(memfd, (uint64_t)(uintptr_t)ev.name, name, sizeof(name));
+		read_str(memfd, (uint64_t)(uintptr_t)ev.signature, sig, sizeof(sig));
+		read_mem(memfd, (uint64_t)(uintptr_t)ev.state, &state, sizeof(state));
+		printf("%-7d %-16s %-24s %-10s %-8s %-4s %-8s ", pid, prov, name, "lttng", "mapped",
+		       "-", state ? "yes" : "no");
+		print_signature(sig);
+		shown++;
+	}
+	return shown;
 }
 
 static int list_pid(int pid)
@@ -246,9 +323,9 @@ static int list_pid(int pid)
 		struct mapping m;
 		if (!parse_maps_line(line, &m) || m.offset != 0 || m.inode == seen_inode)
 			continue;
-		if (strstr(m.path, "libdynprobe-lttng-")) {
+		if (strstr(m.path, DP_TP_NAME_PREFIX)) {
 			seen_inode = m.inode;
-			shown += list_lttng(pid, m.path);
+			shown += list_lttng(pid, &m, memfd);
 			continue;
 		}
 		if (strncmp(m.path, "/memfd:dynprobe:", 16) && !strstr(m.path, "(deleted)"))
@@ -282,7 +359,7 @@ int cmd_list(int argc, char **argv)
 		return 0;
 	}
 	elf_version(EV_CURRENT);
-	printf("%-7s %-16s %-24s %-6s %-8s %-4s %-8s %s\n", "PID", "PROVIDER", "PROBE",
+	printf("%-7s %-16s %-24s %-10s %-8s %-4s %-8s %s\n", "PID", "PROVIDER", "PROBE",
 	       "BACKEND", "STATE", "SEM", "ATTACHED", "ARGS");
 	if (argc > 1) {
 		for (int i = 1; i < argc; i++) {
