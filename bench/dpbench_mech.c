@@ -265,9 +265,20 @@ static int dpb_dp_make(const char *name, unsigned int backends, const char *cach
 	}
 	if (!err)
 		err = dynprobe_provider_load(prov);
-	if (err) {
+	if (err == DYNPROBE_LOAD_PARTIAL) {
+		/* A cell must measure every backend it names, or none. */
+		unsigned int lost = backends & ~dynprobe_provider_loaded_backends(prov);
+		int berr = dynprobe_provider_backend_error(prov, lost & DYNPROBE_BACKEND_LTTNG ?
+							      DYNPROBE_BACKEND_LTTNG :
+							      DYNPROBE_BACKEND_USDT);
+		snprintf(why, DPB_REASON_LEN, "n/a (%s: %s backend failed to load: %s)", name,
+			 lost & DYNPROBE_BACKEND_LTTNG ? "LTTng" : "USDT",
+			 dynprobe_strerror(berr, ebuf, sizeof(ebuf)));
+	} else if (err) {
 		snprintf(why, DPB_REASON_LEN, "n/a (%s load failed: %s)", name,
 			 dynprobe_strerror(err, ebuf, sizeof(ebuf)));
+	}
+	if (err) {
 		fprintf(stderr, "dpbench: %s\n", why);
 		prov = dynprobe_provider_free(prov);
 		memset(probes, 0, (count <= 3 ? count : 1) * sizeof(*probes));
@@ -332,13 +343,15 @@ void dpb_mech_fini(void)
 /* ---- what tracers see --------------------------------------------------------- */
 #if DPBENCH_HAVE_DYNPROBE
 /* For a provider on both backends dynprobe_probe_enabled() cannot say which
- * backend is on; the header's inline-check ABI can (word 0: USDT stub,
- * word 1: LTTng state).  Used only to wait for a tracer, never timed. */
+ * backend is on; the header's inline-check ABI can (both backends: cell =
+ * USDT cell, semaphore in its low half; hi = LTTng state).  Word 0 asks
+ * about USDT, word 1 about LTTng.  Used only to wait for a tracer, never
+ * timed. */
 static int dpb_dp_word_on(const struct dynprobe_probe *p, int w)
 {
 	const struct dynprobe__watch *wt = (const struct dynprobe__watch *)(const void *)p;
 
-	return *wt->word[w] != wt->idle[w];
+	return w == 0 ? (*wt->cell & 0xffffu) != 0 : *wt->hi != 0;
 }
 
 static int dpb_dp_count(struct dynprobe_probe *const *p, size_t n, int word, int *watched)

@@ -220,22 +220,30 @@ DYNPROBE_API int dynprobe_probe_enabled(const struct dynprobe_probe *probe);
 
 /*
  * Private ABI for the inline check: every probe handle starts with two
- * watched 16-bit words and their idle values.  USDT: the stub's first bytes
- * (a uprobe patches them) and the semaphore; LTTng: the tracepoint state;
- * both backends: the stub and the LTTng state.  Unloaded probes watch a
- * static zero.  A stale read can only send a caller to dynprobe_fire(),
- * which re-checks under RCU.
+ * pointers.  The probe may be enabled when (*hi << 16) != *cell.
+ *
+ *   USDT   hi = the stub's first two bytes (a uprobe patches them); cell =
+ *          the probe's 32-bit cell in the object's .probes: the semaphore
+ *          in the low half, the stub's idle bytes in the high half.  So one
+ *          compare sees a semaphore set or a stub patched.
+ *   LTTng  hi = a static zero; cell = the tracepoint's enabled state.
+ *   both   hi = the LTTng state; cell = the USDT cell with a zero high
+ *          half: a semaphore or an LTTng session enables it.
+ *   not loaded: both point at static zeros.
+ *
+ * A stale read can only send a caller to dynprobe_fire(), which re-checks
+ * under RCU.
  */
 struct dynprobe__watch {
-	const volatile uint16_t *word[2];
-	uint16_t idle[2];
+	const volatile uint16_t *hi;
+	const volatile uint32_t *cell;
 };
 
 static inline int dynprobe__maybe_enabled(const struct dynprobe_probe *probe)
 {
 	const struct dynprobe__watch *w = (const struct dynprobe__watch *)(const void *)probe;
 
-	return (*w->word[0] != w->idle[0]) | (*w->word[1] != w->idle[1]);
+	return ((uint32_t)*w->hi << 16) != *w->cell;
 }
 
 #if defined(__GNUC__)
@@ -244,7 +252,7 @@ static inline int dynprobe__maybe_enabled(const struct dynprobe_probe *probe)
 #define DYNPROBE__UNLIKELY(x) (x)
 #endif
 
-/* Fire only when a tracer listens: two loads and a branch otherwise. */
+/* Fire only when a tracer listens: four loads and a branch otherwise. */
 #define DYNPROBE_FIRE_ARGS(probe, args, nargs)                                \
 	(DYNPROBE__UNLIKELY(dynprobe__maybe_enabled(probe))                   \
 		 ? dynprobe_fire((probe), (args), (nargs)) : 0)

@@ -16,7 +16,8 @@
 #include "backends/usdt/usdt.h"
 #include "internal.h"
 
-static const uint16_t idle_zero;
+static const uint16_t zero16;
+static const uint32_t zero32;
 
 /* Convert one fired value to the declared type as C assignment would;
  * refuse a string where a number is declared and the reverse. */
@@ -61,7 +62,7 @@ static bool usdt_attached(const struct dp_usdt_site *s)
 	uint16_t head;
 
 	__builtin_memcpy(&head, (const void *)s->stub, 2);
-	return *s->semaphore != 0 || head != s->stub_idle;
+	return *(const volatile uint16_t *)s->cell != 0 || head != s->stub_idle;
 }
 
 static bool lttng_enabled(const struct dp_lttng_site *s)
@@ -122,30 +123,27 @@ int dynprobe_probe_enabled(const struct dynprobe_probe *probe)
 	return ret;
 }
 
-/* Point the inline check at what this load watches (or at zeros). */
+/* Point the inline check at what this load watches (or at zeros); see
+ * struct dynprobe__watch in dynprobe.h for the three layouts. */
 void dp_watch_set(struct dynprobe_probe *probe, const struct dp_probe_live *live)
 {
 	struct dynprobe__watch *w = &probe->watch;
-	const volatile uint16_t *word[2] = { &idle_zero, &idle_zero };
-	uint16_t idle[2] = { 0, 0 };
+	const volatile uint16_t *hi = &zero16;
+	const volatile uint32_t *cell = &zero32;
 
 	if (live && live->has_usdt) {
-		word[0] = (const volatile uint16_t *)(const volatile void *)live->usdt.stub;
-		idle[0] = live->usdt.stub_idle;
-		word[1] = live->usdt.semaphore;
+		/* We own the cell's high half; the semaphore is the low half. */
+		volatile uint16_t *cell_hi = (volatile uint16_t *)(volatile void *)live->usdt.cell + 1;
+		*cell_hi = live->has_lttng ? 0 : live->usdt.stub_idle;
+		cell = live->usdt.cell;
+		hi = live->has_lttng
+			     ? (const volatile uint16_t *)(const volatile void *)live->lttng.state
+			     : (const volatile uint16_t *)(const volatile void *)live->usdt.stub;
+	} else if (live && live->has_lttng) {
+		cell = (const volatile uint32_t *)(const volatile void *)live->lttng.state;
 	}
-	if (live && live->has_lttng) {
-		/* Low half of the int state (little-endian); with both
-		 * backends the stub word stands for USDT: every USDT tracer
-		 * patches the stub when it attaches. */
-		word[1] = (const volatile uint16_t *)(const volatile void *)live->lttng.state;
-		if (!live->has_usdt)
-			word[0] = &idle_zero;
-	}
-	/* Idle values first: a reader that mixes old and new fields can only
-	 * take the slow path, which re-checks under RCU. */
-	__atomic_store_n(&w->idle[0], idle[0], __ATOMIC_RELAXED);
-	__atomic_store_n(&w->idle[1], idle[1], __ATOMIC_RELAXED);
-	__atomic_store_n(&w->word[0], word[0], __ATOMIC_RELEASE);
-	__atomic_store_n(&w->word[1], word[1], __ATOMIC_RELEASE);
+	/* Two separate stores: a reader that mixes old and new can only take
+	 * the slow path, which re-checks under RCU. */
+	__atomic_store_n(&w->cell, cell, __ATOMIC_RELEASE);
+	__atomic_store_n(&w->hi, hi, __ATOMIC_RELEASE);
 }

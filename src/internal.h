@@ -33,7 +33,10 @@ struct dp_lttng_image;
 /* What a loaded USDT image tells the core about one probe. */
 struct dp_usdt_site {
 	const volatile uint8_t *stub;       /* first byte of the called stub */
-	const volatile uint16_t *semaphore; /* in the image's .probes */
+	/* The probe's cell in the image's .probes: the semaphore (low half,
+	 * written by the kernel or bcc) and a copy of the stub's idle bytes
+	 * (high half, written by us) for the one-compare inline check. */
+	volatile uint32_t *cell;
 	uint16_t stub_idle;                 /* first two stub bytes, unpatched */
 };
 
@@ -115,7 +118,7 @@ DP_HIDDEN bool dp_lttng_available(void);
  * false for a string where a number is declared, or the reverse. */
 DP_HIDDEN bool dp_convert_arg(enum dynprobe_type type, const struct dynprobe_arg *arg,
 			      union dp_value *out);
-/* Point the probe's inline watch words at `live` (NULL: at static zeros). */
+/* Point the probe's inline watch at `live` (NULL: at static zeros). */
 DP_HIDDEN void dp_watch_set(struct dynprobe_probe *probe, const struct dp_probe_live *live);
 DP_HIDDEN bool dp_name_valid(const char *name, size_t max_len);
 /* Debug logging, only when DYNPROBE_DEBUG=1; preserves errno. */

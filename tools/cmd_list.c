@@ -177,7 +177,7 @@ static int list_image(int pid, uint64_t base, const uint8_t *img, size_t len, in
 		goto out;
 	if (read_mem(memfd, base + probes_sh.sh_addr, hdr, HEADER_SIZE) < 0)
 		hdr[1] = 0; /* unreadable: report as unloaded */
-	const uint8_t *types = img + probes_sh.sh_offset + HEADER_SIZE + 2 * (size_t)hdr[2];
+	const uint8_t *types = img + probes_sh.sh_offset + HEADER_SIZE + 4 * (size_t)hdr[2];
 	size_t off = 0;
 	GElf_Nhdr nh;
 	size_t name_off, desc_off;

@@ -234,8 +234,7 @@ static void test_fire_mismatch(void **state)
 	assert_int_equal(dynprobe_probe_add(p, "a", sig2, 2, NULL, &pr), 0);
 	assert_int_equal(dynprobe_provider_load(p), 0);
 	/* Pretend a tracer attached: bump the semaphore in our own image. */
-	struct dynprobe_probe_live_peek { const volatile uint16_t *w[2]; } *peek = (void *)pr;
-	volatile uint16_t *sem = (volatile uint16_t *)peek->w[1];
+	volatile uint16_t *sem = (volatile uint16_t *)pr->watch.cell;
 	*sem = 1;
 	assert_int_equal(dynprobe_probe_enabled(pr), 1);
 	struct dynprobe_arg good[] = { dynprobe_arg_u(1), dynprobe_arg_s("x") };

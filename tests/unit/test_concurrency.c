@@ -45,8 +45,8 @@ static void *fire_loop(void *arg)
 
 static void poke_semaphore(struct dynprobe_probe *p)
 {
-	/* Watch word 1 is the USDT semaphore of the current image. */
-	volatile uint16_t *sem = (volatile uint16_t *)p->watch.word[1];
+	/* The watched cell's low half is the USDT semaphore. */
+	volatile uint16_t *sem = (volatile uint16_t *)p->watch.cell;
 	*sem = 1;
 }
 

@@ -184,7 +184,8 @@ static void test_notes(void **state)
 		assert_true(i < 3);
 		check_note((uint8_t *)data->d_buf + desc_off, nh.n_descsz, probes[i]->name,
 			   b.stub[i], base_sh.sh_addr,
-			   probes_sh.sh_addr + sizeof(struct dp_usdt_probes_header) + 2 * i, args[i]);
+			   probes_sh.sh_addr + sizeof(struct dp_usdt_probes_header) + DP_USDT_CELL_SIZE * i,
+			   args[i]);
 		/* One semaphore per probe, 2-byte aligned, distinct. */
 		assert_int_equal(b.sem[i] % 2, 0);
 		i++;
@@ -213,7 +214,10 @@ static void check_stubs(enum dp_stub_kind kind, const uint8_t *expect, size_t n)
 		assert_int_equal(b.stub[i] / 4096, (b.stub[i] + DP_USDT_STUB_SIZE - 1) / 4096);
 		assert_memory_equal(b.img + b.stub[i], expect, n);
 		if (i)
-			assert_int_equal(b.sem[i], b.sem[i - 1] + 2);
+			assert_int_equal(b.sem[i], b.sem[i - 1] + DP_USDT_CELL_SIZE);
+		/* The cell's high half holds the stub's idle bytes. */
+		assert_memory_equal(b.img + b.sem[i] + 2, expect, 2);
+		assert_int_equal(b.img[b.sem[i]] | b.img[b.sem[i] + 1], 0);
 	}
 	unbuild(&b);
 }
@@ -258,7 +262,7 @@ static void test_types_row(void **state)
 	memcpy(&hdr, b.img + sh.sh_offset, sizeof(hdr));
 	assert_int_equal(hdr.magic, DP_USDT_MAGIC);
 	assert_int_equal(hdr.nprobes, 2);
-	const uint8_t *types = b.img + sh.sh_offset + sizeof(hdr) + 2 * 2;
+	const uint8_t *types = b.img + sh.sh_offset + sizeof(hdr) + DP_USDT_CELL_SIZE * 2;
 	assert_int_equal(types[0], DYNPROBE_U64);
 	assert_int_equal(types[1], DYNPROBE_STR);
 	assert_int_equal(types[DYNPROBE_MAX_ARGS + 9], DYNPROBE_DOUBLE);

@@ -18,10 +18,12 @@ enum dp_stub_kind {
 #define DP_USDT_MAGIC 0x504e5944u /* "DYNP" at the start of .probes */
 
 /* .probes starts with a small header that `dynprobe list` reads through
- * /proc/PID/mem: magic, state (1 loaded, 0 unloaded), probe count.  The
- * semaphores follow, then one DYNPROBE_MAX_ARGS-byte row of enum
- * dynprobe_type per probe (the note's arg specs cannot tell a string from a
- * u64 or a double). */
+ * /proc/PID/mem: magic, state (1 loaded, 0 unloaded), probe count.  One
+ * 4-byte cell per probe follows (the 2-byte semaphore the notes point at,
+ * then the stub's idle bytes, see dynprobe.h), then one
+ * DYNPROBE_MAX_ARGS-byte row of enum dynprobe_type per probe (the notes'
+ * arg specs cannot tell a string from a u64 or a double). */
+#define DP_USDT_CELL_SIZE 4
 struct dp_usdt_probes_header {
 	uint32_t magic;
 	uint32_t state;

@@ -4,7 +4,7 @@
  *
  * Each probe gets a 16-byte-aligned stub function that the fire path calls
  * with the probe's arguments in the SysV registers, a 2-byte semaphore in
- * .probes, and a stapsdt note that tells tracers where both are and how to
+ * .probes (the low half of a 4-byte cell, see usdt.h), and a stapsdt note that tells tracers where both are and how to
  * read the arguments.  What `readelf -n` shows for `app:request(u64, str)`:
  *
  *   stapsdt  0x00000040  NT_STAPSDT (SystemTap probe descriptors)
@@ -57,18 +57,26 @@ struct strtab {
 	size_t len, cap;
 };
 
-static int strtab_add(struct strtab *t, const char *s, uint32_t *ret_off)
+/* Make room for `need` more bytes. */
+static int strtab_reserve(struct strtab *t, size_t need)
 {
-	size_t n = strlen(s) + 1;
-
-	if (t->len + n > t->cap) {
-		size_t cap = (t->cap ? t->cap * 2 : 256) + n;
+	if (t->len + need > t->cap) {
+		size_t cap = (t->cap ? t->cap * 2 : 256) + need;
 		char *b = realloc(t->buf, cap);
 		if (!b)
 			return -ENOMEM;
 		t->buf = b;
 		t->cap = cap;
 	}
+	return 0;
+}
+
+static int strtab_add(struct strtab *t, const char *s, uint32_t *ret_off)
+{
+	size_t n = strlen(s) + 1;
+
+	if (strtab_reserve(t, n) < 0)
+		return -ENOMEM;
 	memcpy(t->buf + t->len, s, n);
 	if (ret_off)
 		*ret_off = (uint32_t)t->len;
@@ -202,14 +210,8 @@ static int note_append(struct strtab *notes, const char *provider,
 	}
 	desc_len = 3 * 8 + strlen(provider) + 1 + strlen(p->name) + 1 + alen + 1;
 	need = sizeof(nh) + 8 + align_up(desc_len, 4);
-	if (notes->len + need > notes->cap) {
-		size_t cap = (notes->cap ? notes->cap * 2 : 1024) + need;
-		char *b = realloc(notes->buf, cap);
-		if (!b)
-			return -ENOMEM;
-		notes->buf = b;
-		notes->cap = cap;
-	}
+	if (strtab_reserve(notes, need) < 0)
+		return -ENOMEM;
 	nh.n_namesz = 8;
 	nh.n_descsz = (Elf64_Word)desc_len; /* exact: padding is not counted */
 	nh.n_type = 3;                      /* NT_STAPSDT */
@@ -277,7 +279,7 @@ static void plan_layout(struct plan *pl, size_t nprobes)
 	pl->dynamic_off = align_up(pl->rx_end, PAGE);
 	pl->dynamic_size = 7 * sizeof(Elf64_Dyn);
 	pl->probes_off = pl->dynamic_off + pl->dynamic_size;
-	pl->probes_size = sizeof(struct dp_usdt_probes_header) + 2 * nprobes +
+	pl->probes_size = sizeof(struct dp_usdt_probes_header) + DP_USDT_CELL_SIZE * nprobes +
 			  DYNPROBE_MAX_ARGS * nprobes;
 	pl->rw_end = pl->probes_off + pl->probes_size;
 	pl->note_off = align_up(pl->rw_end, 4);
@@ -418,7 +420,8 @@ int dp_usdt_build_image(const struct dp_provider_desc *d, enum dp_stub_kind kind
 	plan_layout(&pl, d->nprobes);
 	for (size_t i = 0; i < d->nprobes; i++) {
 		uint64_t pc = pl.text_off + i * DP_USDT_STUB_SIZE;
-		uint64_t sem = pl.probes_off + sizeof(struct dp_usdt_probes_header) + 2 * i;
+		uint64_t sem = pl.probes_off + sizeof(struct dp_usdt_probes_header) +
+			       DP_USDT_CELL_SIZE * i;
 
 		r = note_append(&pl.notes, d->name, d->probes[i], pc, pl.base_off, sem);
 		if (r < 0)
@@ -452,7 +455,9 @@ int dp_usdt_build_image(const struct dp_provider_desc *d, enum dp_stub_kind kind
 		.backends = backends,
 	};
 	memcpy(img + pl.probes_off, &hdr, sizeof(hdr));
-	uint8_t *types = img + pl.probes_off + sizeof(hdr) + 2 * d->nprobes;
+	for (size_t i = 0; i < d->nprobes; i++) /* cell high half: stub idle bytes */
+		memcpy(img + layout->sem_vaddr[i] + 2, img + layout->stub_vaddr[i], 2);
+	uint8_t *types = img + pl.probes_off + sizeof(hdr) + DP_USDT_CELL_SIZE * d->nprobes;
 	for (size_t i = 0; i < d->nprobes; i++)
 		for (size_t a = 0; a < d->probes[i]->nargs; a++)
 			types[i * DYNPROBE_MAX_ARGS + a] = (uint8_t)d->probes[i]->types[a];

@@ -165,7 +165,7 @@ int dp_usdt_load(const struct dp_provider_desc *desc, unsigned int backends,
 	img->header = (volatile struct dp_usdt_probes_header *)(base + layout.header_vaddr);
 	for (size_t i = 0; i < desc->nprobes; i++) {
 		sites[i].stub = (const volatile uint8_t *)(base + layout.stub_vaddr[i]);
-		sites[i].semaphore = (const volatile uint16_t *)(base + layout.sem_vaddr[i]);
+		sites[i].cell = (volatile uint32_t *)(base + layout.sem_vaddr[i]);
 		memcpy(&sites[i].stub_idle, buf + layout.stub_vaddr[i], 2);
 	}
 	*ret_image = img;
