@@ -217,33 +217,40 @@ DYNPROBE_API int dynprobe_fire(struct dynprobe_probe *probe,
 /* Is any tracer attached to this probe right now (USDT semaphore or stub
  * patched by a uprobe, or the LTTng event enabled in some session)? */
 DYNPROBE_API int dynprobe_probe_enabled(const struct dynprobe_probe *probe);
+/* Which backends have a tracer on this probe right now: a DYNPROBE_BACKEND_*
+ * mask, 0 when none (or not loaded). */
+DYNPROBE_API unsigned int dynprobe_probe_listening(const struct dynprobe_probe *probe);
 
 /*
- * Private ABI for the inline check: every probe handle starts with two
- * pointers.  The probe may be enabled when (*hi << 16) != *cell.
+ * Private ABI for the inline check.  Every probe handle starts with one
+ * pointer, `base`; the probe may be enabled when the 16-bit word at base,
+ * shifted up, differs from the 32-bit cell DYNPROBE__WATCH_DISTANCE bytes
+ * further.  Three loads (the pointer, two words) and one compare.
  *
- *   USDT   hi = the stub's first two bytes (a uprobe patches them); cell =
- *          the probe's 32-bit cell in the object's .probes: the semaphore
- *          in the low half, the stub's idle bytes in the high half.  So one
- *          compare sees a semaphore set or a stub patched.
- *   LTTng  hi = a static zero; cell = the tracepoint's enabled state.
- *   both   hi = the LTTng state; cell = the USDT cell with a zero high
- *          half: a semaphore or an LTTng session enables it.
- *   not loaded: both point at static zeros.
+ *   USDT   base = the stub (a uprobe patches its first bytes); the image puts
+ *          the probe's cell exactly DISTANCE after it: the semaphore in the
+ *          low half, the stub's idle bytes in the high half.
+ *   LTTng  base = DISTANCE before the tracepoint's state, inside a zeroed
+ *          pad the generated provider places there.
+ *   both, or a layout that could not be arranged: a base whose compare
+ *          always differs, so dynprobe_fire() decides.
+ *   not loaded: a base over zeros.
  *
  * A stale read can only send a caller to dynprobe_fire(), which re-checks
  * under RCU.
  */
+#define DYNPROBE__WATCH_DISTANCE (1u << 20)
+
 struct dynprobe__watch {
-	const volatile uint16_t *hi;
-	const volatile uint32_t *cell;
+	const volatile uint8_t *base;
 };
 
 static inline int dynprobe__maybe_enabled(const struct dynprobe_probe *probe)
 {
-	const struct dynprobe__watch *w = (const struct dynprobe__watch *)(const void *)probe;
+	const volatile uint8_t *b = ((const struct dynprobe__watch *)(const void *)probe)->base;
 
-	return ((uint32_t)*w->hi << 16) != *w->cell;
+	return ((uint32_t)*(const volatile uint16_t *)b << 16) !=
+	       *(const volatile uint32_t *)(b + DYNPROBE__WATCH_DISTANCE);
 }
 
 #if defined(__GNUC__)
@@ -252,7 +259,7 @@ static inline int dynprobe__maybe_enabled(const struct dynprobe_probe *probe)
 #define DYNPROBE__UNLIKELY(x) (x)
 #endif
 
-/* Fire only when a tracer listens: four loads and a branch otherwise. */
+/* Fire only when a tracer listens: three loads and a branch otherwise. */
 #define DYNPROBE_FIRE_ARGS(probe, args, nargs)                                \
 	(DYNPROBE__UNLIKELY(dynprobe__maybe_enabled(probe))                   \
 		 ? dynprobe_fire((probe), (args), (nargs)) : 0)

@@ -16,8 +16,36 @@
 #include "backends/usdt/usdt.h"
 #include "internal.h"
 
-static const uint16_t zero16;
-static const uint32_t zero32;
+#include <pthread.h>
+#include <sys/mman.h>
+
+/* The watch region: DISTANCE + one page of zeros, read-only.  base = region
+ * reads idle (0 << 16 == 0); base = region + 4 reads "maybe enabled"
+ * because the cell at region + DISTANCE + 4 holds 1. */
+static const volatile uint8_t *watch_region;
+static int watch_region_err;
+
+static void watch_region_map(void)
+{
+	size_t len = DYNPROBE__WATCH_DISTANCE + 4096;
+	uint8_t *r = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (r == MAP_FAILED) {
+		watch_region_err = -errno;
+		return;
+	}
+	*(uint32_t *)(r + DYNPROBE__WATCH_DISTANCE + 4) = 1;
+	mprotect(r, len, PROT_READ);
+	watch_region = r;
+}
+
+int dp_watch_init(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, watch_region_map);
+	return watch_region ? 0 : watch_region_err;
+}
 
 /* Convert one fired value to the declared type as C assignment would;
  * refuse a string where a number is declared and the reverse. */
@@ -107,43 +135,39 @@ out:
 	return ret;
 }
 
-int dynprobe_probe_enabled(const struct dynprobe_probe *probe)
+unsigned int dynprobe_probe_listening(const struct dynprobe_probe *probe)
 {
 	const struct dp_probe_live *live;
-	int ret = 0;
+	unsigned int ret = 0;
 
 	if (!probe)
 		return 0;
 	urcu_bp_read_lock();
 	live = rcu_dereference(((struct dynprobe_probe *)probe)->live);
-	if (live)
-		ret = (live->has_usdt && usdt_attached(&live->usdt)) ||
-		      (live->has_lttng && lttng_enabled(&live->lttng));
+	if (live && live->has_usdt && usdt_attached(&live->usdt))
+		ret |= DYNPROBE_BACKEND_USDT;
+	if (live && live->has_lttng && lttng_enabled(&live->lttng))
+		ret |= DYNPROBE_BACKEND_LTTNG;
 	urcu_bp_read_unlock();
 	return ret;
 }
 
+int dynprobe_probe_enabled(const struct dynprobe_probe *probe)
+{
+	return dynprobe_probe_listening(probe) != 0;
+}
+
 /* Point the inline check at what this load watches (or at zeros); see
- * struct dynprobe__watch in dynprobe.h for the three layouts. */
+ * struct dynprobe__watch in dynprobe.h for the layouts. */
 void dp_watch_set(struct dynprobe_probe *probe, const struct dp_probe_live *live)
 {
-	struct dynprobe__watch *w = &probe->watch;
-	const volatile uint16_t *hi = &zero16;
-	const volatile uint32_t *cell = &zero32;
+	const volatile uint8_t *base = watch_region;      /* idle */
 
-	if (live && live->has_usdt) {
-		/* We own the cell's high half; the semaphore is the low half. */
-		volatile uint16_t *cell_hi = (volatile uint16_t *)(volatile void *)live->usdt.cell + 1;
-		*cell_hi = live->has_lttng ? 0 : live->usdt.stub_idle;
-		cell = live->usdt.cell;
-		hi = live->has_lttng
-			     ? (const volatile uint16_t *)(const volatile void *)live->lttng.state
-			     : (const volatile uint16_t *)(const volatile void *)live->usdt.stub;
-	} else if (live && live->has_lttng) {
-		cell = (const volatile uint32_t *)(const volatile void *)live->lttng.state;
-	}
-	/* Two separate stores: a reader that mixes old and new can only take
-	 * the slow path, which re-checks under RCU. */
-	__atomic_store_n(&w->cell, cell, __ATOMIC_RELEASE);
-	__atomic_store_n(&w->hi, hi, __ATOMIC_RELEASE);
+	if (live && live->has_usdt && !live->has_lttng)
+		base = live->usdt.stub;
+	else if (live && live->has_lttng && !live->has_usdt && live->lttng.watch_base)
+		base = live->lttng.watch_base;
+	else if (live)
+		base = watch_region + 4;                  /* always ask dynprobe_fire() */
+	__atomic_store_n(&probe->watch.base, base, __ATOMIC_RELEASE);
 }

@@ -45,6 +45,9 @@ typedef void (*dp_lttng_fire_fn)(const union dp_value *values);
 struct dp_lttng_site {
 	const volatile int *state;          /* the tracepoint's enabled state */
 	dp_lttng_fire_fn fire;              /* records one event */
+	/* state - DYNPROBE__WATCH_DISTANCE when the provider's zeroed pad
+	 * covers it (see dynprobe.h), else NULL. */
+	const volatile uint8_t *watch_base;
 };
 
 /* Everything a backend needs to know about a probe. */
@@ -118,8 +121,11 @@ DP_HIDDEN bool dp_lttng_available(void);
  * false for a string where a number is declared, or the reverse. */
 DP_HIDDEN bool dp_convert_arg(enum dynprobe_type type, const struct dynprobe_arg *arg,
 			      union dp_value *out);
-/* Point the probe's inline watch at `live` (NULL: at static zeros). */
+/* Point the probe's inline watch at `live` (NULL: at zeros).  Needs a
+ * successful dp_watch_init(). */
 DP_HIDDEN void dp_watch_set(struct dynprobe_probe *probe, const struct dp_probe_live *live);
+/* Map the shared idle/always-check watch region once; 0 or -errno. */
+DP_HIDDEN int dp_watch_init(void);
 DP_HIDDEN bool dp_name_valid(const char *name, size_t max_len);
 /* Debug logging, only when DYNPROBE_DEBUG=1; preserves errno. */
 DP_HIDDEN void dp_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

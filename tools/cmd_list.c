@@ -34,7 +34,7 @@
 #include "tp.h" /* the generated LTTng providers' descriptor ABI */
 
 #define DP_MAGIC 0x504e5944u
-#define HEADER_SIZE 16
+#define HEADER_SIZE 32
 
 struct mapping {
 	uint64_t start, end, offset, inode;
@@ -152,7 +152,7 @@ static int list_image(int pid, uint64_t base, const uint8_t *img, size_t len, in
 	GElf_Shdr probes_sh = { 0 }, note_sh = { 0 };
 	Elf_Data *note_data = NULL;
 	size_t shstrndx, index = 0;
-	uint32_t hdr[4] = { 0 };
+	uint32_t hdr[8] = { 0 };
 	int shown = 0;
 
 	if (!e || elf_getshdrstrndx(e, &shstrndx) != 0)
@@ -177,7 +177,9 @@ static int list_image(int pid, uint64_t base, const uint8_t *img, size_t len, in
 		goto out;
 	if (read_mem(memfd, base + probes_sh.sh_addr, hdr, HEADER_SIZE) < 0)
 		hdr[1] = 0; /* unreadable: report as unloaded */
-	const uint8_t *types = img + probes_sh.sh_offset + HEADER_SIZE + 4 * (size_t)hdr[2];
+	const uint8_t *types = img + probes_sh.sh_offset + hdr[4]; /* types_off */
+	if (probes_sh.sh_offset + hdr[4] + (size_t)hdr[2] * DYNPROBE_MAX_ARGS > len)
+		goto out;
 	size_t off = 0;
 	GElf_Nhdr nh;
 	size_t name_off, desc_off;

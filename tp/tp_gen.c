@@ -232,8 +232,15 @@ static void emit_head(struct sbuf *b, const struct dp_provider_desc *d)
 		  "#define LTTNG_UST_TRACEPOINT_DEFINE\n"
 		  "#define LTTNG_UST_TRACEPOINT_PROVIDER %s\n"
 		  "#define LTTNG_UST_TRACEPOINT_INCLUDE \"dynprobe-tp.c\"\n"
-		  "#include <stdint.h>\n%s\n#endif\n\n",
-		  d->name, DP_TP_ABI(DP_TP_ABI_TEXT));
+		  "#include <stdint.h>\n%s\n"
+		  "/* Zeros in front of the tracepoint structs (same section, emitted\n"
+		  " * first: -fno-toplevel-reorder): dynprobe's inline check reads the\n"
+		  " * word %u bytes before each tracepoint's state. */\n"
+		  "static char dp_tp_watch_pad[%u]\n"
+		  "\t__attribute__((section(\"__tracepoints\"), used, aligned(64)));\n"
+		  "#endif\n\n",
+		  d->name, DP_TP_ABI(DP_TP_ABI_TEXT), DYNPROBE__WATCH_DISTANCE,
+		  DYNPROBE__WATCH_DISTANCE);
 }
 
 static void emit_events(struct sbuf *b, const struct dp_provider_desc *d)
@@ -292,6 +299,7 @@ static void emit_tail(struct sbuf *b, const struct dp_provider_desc *d)
 		  "const struct dp_tp_desc %s = {\n"
 		  "\tsizeof(struct dp_tp_desc), %d, %d, %zu, sizeof(struct dp_tp_event),\n"
 		  "\t\"%s\", LTTNG_UST_VERSION, dp_tp_events, dp_tp_attach, dp_tp_detach,\n"
+		  "\tdp_tp_watch_pad, sizeof(dp_tp_watch_pad),\n"
 		  "};\n#endif\n",
 		  DP_TP_DESC_SYMBOL, DP_TP_ABI_MAJOR, DP_TP_ABI_MINOR, d->nprobes, d->name);
 }

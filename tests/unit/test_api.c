@@ -234,7 +234,7 @@ static void test_fire_mismatch(void **state)
 	assert_int_equal(dynprobe_probe_add(p, "a", sig2, 2, NULL, &pr), 0);
 	assert_int_equal(dynprobe_provider_load(p), 0);
 	/* Pretend a tracer attached: bump the semaphore in our own image. */
-	volatile uint16_t *sem = (volatile uint16_t *)pr->watch.cell;
+	volatile uint16_t *sem = (volatile uint16_t *)(pr->watch.base + DYNPROBE__WATCH_DISTANCE);
 	*sem = 1;
 	assert_int_equal(dynprobe_probe_enabled(pr), 1);
 	struct dynprobe_arg good[] = { dynprobe_arg_u(1), dynprobe_arg_s("x") };

@@ -46,7 +46,7 @@ static void *fire_loop(void *arg)
 static void poke_semaphore(struct dynprobe_probe *p)
 {
 	/* The watched cell's low half is the USDT semaphore. */
-	volatile uint16_t *sem = (volatile uint16_t *)p->watch.cell;
+	volatile uint16_t *sem = (volatile uint16_t *)(p->watch.base + DYNPROBE__WATCH_DISTANCE);
 	*sem = 1;
 }
 

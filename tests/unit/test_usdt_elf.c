@@ -133,6 +133,10 @@ static void test_segments(void **state)
 	assert_true(probes_sh.sh_addr + probes_sh.sh_size <= ph[1].p_vaddr + ph[1].p_filesz);
 	section(b.elf, ".text", &text_sh);
 	assert_true(text_sh.sh_addr + text_sh.sh_size <= ph[0].p_vaddr + ph[0].p_filesz);
+	/* The RW segment starts where the inline check expects the cells. */
+	assert_int_equal(ph[1].p_vaddr, DYNPROBE__WATCH_DISTANCE);
+	assert_int_equal(ph[1].p_offset % 4096, 0);
+	assert_true(ph[1].p_offset < 2 * 4096); /* the file stays small */
 	unbuild(&b);
 }
 
@@ -182,10 +186,11 @@ static void test_notes(void **state)
 		assert_int_equal(nh.n_type, 3);
 		assert_string_equal((char *)data->d_buf + name_off, "stapsdt");
 		assert_true(i < 3);
+		/* The semaphore is the cell exactly DISTANCE after the stub. */
 		check_note((uint8_t *)data->d_buf + desc_off, nh.n_descsz, probes[i]->name,
-			   b.stub[i], base_sh.sh_addr,
-			   probes_sh.sh_addr + sizeof(struct dp_usdt_probes_header) + DP_USDT_CELL_SIZE * i,
-			   args[i]);
+			   b.stub[i], base_sh.sh_addr, b.stub[i] + DYNPROBE__WATCH_DISTANCE, args[i]);
+		assert_true(b.sem[i] >= probes_sh.sh_addr + sizeof(struct dp_usdt_probes_header));
+		assert_true(b.sem[i] + 2 <= probes_sh.sh_addr + probes_sh.sh_size);
 		/* One semaphore per probe, 2-byte aligned, distinct. */
 		assert_int_equal(b.sem[i] % 2, 0);
 		i++;
@@ -208,6 +213,8 @@ static void check_stubs(enum dp_stub_kind kind, const uint8_t *expect, size_t n)
 		probes[i] = &many[i];
 	}
 	build(&b, probes, 1000, kind);
+	GElf_Shdr probes_sh;
+	section(b.elf, ".probes", &probes_sh);
 	for (size_t i = 0; i < 1000; i++) {
 		assert_int_equal(b.stub[i] % 16, 0);
 		/* a stub never crosses a 4 KiB page */
@@ -215,9 +222,10 @@ static void check_stubs(enum dp_stub_kind kind, const uint8_t *expect, size_t n)
 		assert_memory_equal(b.img + b.stub[i], expect, n);
 		if (i)
 			assert_int_equal(b.sem[i], b.sem[i - 1] + DP_USDT_CELL_SIZE);
-		/* The cell's high half holds the stub's idle bytes. */
-		assert_memory_equal(b.img + b.sem[i] + 2, expect, 2);
-		assert_int_equal(b.img[b.sem[i]] | b.img[b.sem[i] + 1], 0);
+		/* The cell (semaphore 0, then the stub's idle bytes). */
+		const uint8_t *cell = b.img + probes_sh.sh_offset + (b.sem[i] - probes_sh.sh_addr);
+		assert_memory_equal(cell + 2, expect, 2);
+		assert_int_equal(cell[0] | cell[1], 0);
 	}
 	unbuild(&b);
 }
@@ -262,7 +270,7 @@ static void test_types_row(void **state)
 	memcpy(&hdr, b.img + sh.sh_offset, sizeof(hdr));
 	assert_int_equal(hdr.magic, DP_USDT_MAGIC);
 	assert_int_equal(hdr.nprobes, 2);
-	const uint8_t *types = b.img + sh.sh_offset + sizeof(hdr) + DP_USDT_CELL_SIZE * 2;
+	const uint8_t *types = b.img + sh.sh_offset + hdr.types_off;
 	assert_int_equal(types[0], DYNPROBE_U64);
 	assert_int_equal(types[1], DYNPROBE_STR);
 	assert_int_equal(types[DYNPROBE_MAX_ARGS + 9], DYNPROBE_DOUBLE);

@@ -270,6 +270,25 @@ static int try_cache(struct build *b, struct dp_lttng_image *img)
 	return r == -ENOEXEC ? -DYNPROBE_ECOMPILE : r;
 }
 
+/* The inline check reads DYNPROBE__WATCH_DISTANCE before the state: fine
+ * when that lands in the provider's zeroed pad (ABI minor >= 1), else the
+ * core falls back to asking dynprobe_fire() on every fire. */
+static const volatile uint8_t *watch_base(const struct dp_tp_desc *d, const volatile int *state)
+{
+	uintptr_t at = (uintptr_t)state - DYNPROBE__WATCH_DISTANCE, pad;
+
+	if (d->struct_size < offsetof(struct dp_tp_desc, watch_pad_size) + sizeof(uint64_t) ||
+	    !d->watch_pad || (uintptr_t)state < DYNPROBE__WATCH_DISTANCE)
+		return NULL;
+	pad = (uintptr_t)d->watch_pad;
+	if (at < pad || at + sizeof(uint32_t) > pad + d->watch_pad_size) {
+		dp_log("lttng: provider %s: tracepoint state not behind the watch pad; "
+		       "inline check falls back to a call", d->provider);
+		return NULL;
+	}
+	return (const volatile uint8_t *)at;
+}
+
 int dp_lttng_load(const struct dp_provider_desc *desc, struct dp_lttng_site *sites,
 		  struct dp_lttng_image **ret_image)
 {
@@ -297,6 +316,7 @@ int dp_lttng_load(const struct dp_provider_desc *desc, struct dp_lttng_site *sit
 							      i * img->desc->event_size);
 		sites[i].state = ev->state;
 		sites[i].fire = (dp_lttng_fire_fn)ev->fire;
+		sites[i].watch_base = watch_base(img->desc, ev->state);
 	}
 	register_atfork(img->handle);
 	*ret_image = img;

@@ -18,17 +18,19 @@ enum dp_stub_kind {
 #define DP_USDT_MAGIC 0x504e5944u /* "DYNP" at the start of .probes */
 
 /* .probes starts with a small header that `dynprobe list` reads through
- * /proc/PID/mem: magic, state (1 loaded, 0 unloaded), probe count.  One
- * 4-byte cell per probe follows (the 2-byte semaphore the notes point at,
- * then the stub's idle bytes, see dynprobe.h), then one
- * DYNPROBE_MAX_ARGS-byte row of enum dynprobe_type per probe (the notes'
- * arg specs cannot tell a string from a u64 or a double). */
-#define DP_USDT_CELL_SIZE 4
+ * /proc/PID/mem: magic, state (1 loaded, 0 unloaded), probe count.  Each
+ * probe's cell lies DYNPROBE__WATCH_DISTANCE after its stub: the 2-byte
+ * semaphore the notes point at, then the stub's idle bytes (see
+ * dynprobe.h).  Then one DYNPROBE_MAX_ARGS-byte row of enum dynprobe_type per
+ * probe (the notes' arg specs cannot tell a string from a u64 or a double). */
+#define DP_USDT_CELL_SIZE DP_USDT_STUB_SIZE
 struct dp_usdt_probes_header {
 	uint32_t magic;
 	uint32_t state;
 	uint32_t nprobes;
-	uint32_t backends; /* DYNPROBE_BACKEND_* of the provider */
+	uint32_t backends;  /* DYNPROBE_BACKEND_* of the provider */
+	uint32_t types_off; /* type rows, from the header's start */
+	uint32_t reserved[3];
 };
 
 /* Where things landed in the image (virtual addresses before relocation). */
@@ -38,7 +40,8 @@ struct dp_usdt_layout {
 	uint64_t header_vaddr;  /* struct dp_usdt_probes_header */
 	uint64_t base_vaddr;    /* .stapsdt.base */
 	uint64_t rx_size;       /* R+X segment: file offset 0, vaddr 0 */
-	uint64_t rw_offset;     /* RW segment: file offset == vaddr */
+	uint64_t rw_offset;     /* RW segment: file offset */
+	uint64_t rw_vaddr;      /* ... and virtual address */
 	uint64_t rw_size;
 };
 

@@ -13,13 +13,19 @@
  *     Location: 0x0000000000000200, Base: 0x0000000000000210, Semaphore: 0x0000000000001080
  *     Arguments: 8@%rdi 8@%rsi
  *
- * Layout (vaddr == file offset, so every segment is congruent mod 4096):
+ * Layout (every segment congruent mod 4096):
  *
- *   page 0   R+X  ELF header, program headers, .hash, .dynsym, .dynstr,
- *                 .text (stubs), .stapsdt.base
- *   page N   RW   .dynamic, .probes (header + semaphores, inside p_filesz
- *                 because the kernel cannot count a semaphore in .bss)
- *   file     --   .note.stapsdt, .shstrtab, section headers
+ *   vaddr 0      R+X  ELF header, program headers, .hash, .dynsym, .dynstr,
+ *                     .text (stubs), .stapsdt.base
+ *   vaddr 1 MiB  RW   .dynamic, .probes: header, one 16-byte cell per probe
+ *                     exactly 1 MiB after its stub (semaphore + the stub's
+ *                     idle bytes: the inline check in dynprobe.h reads both
+ *                     through one pointer), argument types.  All inside
+ *                     p_filesz: the kernel cannot count a semaphore in .bss.
+ *   file only    --   .note.stapsdt, .shstrtab, section headers
+ *
+ * The gap between the segments is reserved PROT_NONE address space, not
+ * memory.  1 MiB caps a USDT provider at about 65,000 probes.
  *
  * The section order is what bcc needs: it looks for .probes only after the
  * first executable section, and for .note.stapsdt only after .probes.
@@ -177,9 +183,11 @@ struct plan {
 	size_t text_off, text_size;
 	size_t base_off;
 	size_t rx_end;
-	size_t dynamic_off, dynamic_size;
+	size_t rw_off;               /* file offset of the RW segment (vaddr DISTANCE) */
+	size_t dynamic_off, dynamic_size; /* .dynamic and .probes: virtual addresses */
 	size_t probes_off, probes_size;
-	size_t rw_end;
+	size_t types_off;            /* vaddr of the type rows */
+	size_t rw_end;               /* vaddr */
 	size_t note_off, note_size;
 	size_t shstrtab_off;
 	size_t shdr_off;
@@ -261,7 +269,10 @@ static int plan_strings(struct plan *pl, const struct dp_provider_desc *d)
 	return 0;
 }
 
-static void plan_layout(struct plan *pl, size_t nprobes)
+/* Every stub's cell sits DYNPROBE__WATCH_DISTANCE after it (see
+ * dynprobe.h), so the RW segment starts at that virtual address, and the
+ * .dynamic section and .probes header fit in front of the first cell. */
+static int plan_layout(struct plan *pl, size_t nprobes)
 {
 	size_t off = sizeof(Elf64_Ehdr) + NPHDR * sizeof(Elf64_Phdr);
 
@@ -276,13 +287,24 @@ static void plan_layout(struct plan *pl, size_t nprobes)
 	pl->text_size = nprobes * DP_USDT_STUB_SIZE;
 	pl->base_off = pl->text_off + pl->text_size;
 	pl->rx_end = pl->base_off + 1;
-	pl->dynamic_off = align_up(pl->rx_end, PAGE);
+	if (pl->rx_end > DYNPROBE__WATCH_DISTANCE)
+		return -E2BIG; /* stubs would run into their own cells */
+	pl->rw_off = align_up(pl->rx_end, PAGE);
+	pl->dynamic_off = DYNPROBE__WATCH_DISTANCE;
 	pl->dynamic_size = 7 * sizeof(Elf64_Dyn);
 	pl->probes_off = pl->dynamic_off + pl->dynamic_size;
-	pl->probes_size = sizeof(struct dp_usdt_probes_header) + DP_USDT_CELL_SIZE * nprobes +
-			  DYNPROBE_MAX_ARGS * nprobes;
-	pl->rw_end = pl->probes_off + pl->probes_size;
-	pl->note_off = align_up(pl->rw_end, 4);
+	/* header, then the cells at stub + DISTANCE, then the type rows */
+	pl->types_off = DYNPROBE__WATCH_DISTANCE + pl->text_off + pl->text_size;
+	pl->rw_end = pl->types_off + DYNPROBE_MAX_ARGS * nprobes;
+	pl->probes_size = pl->rw_end - pl->probes_off;
+	pl->note_off = align_up(pl->rw_off + (pl->rw_end - pl->dynamic_off), 4);
+	return 0;
+}
+
+/* File offset of a virtual address in the RW segment. */
+static size_t rw_file(const struct plan *pl, size_t vaddr)
+{
+	return pl->rw_off + (vaddr - DYNPROBE__WATCH_DISTANCE);
 }
 
 static void write_headers(uint8_t *img, const struct plan *pl)
@@ -311,12 +333,12 @@ static void write_headers(uint8_t *img, const struct plan *pl)
 			      .p_offset = 0, .p_vaddr = 0, .p_paddr = 0,
 			      .p_filesz = pl->rx_end, .p_memsz = pl->rx_end, .p_align = PAGE };
 	ph[1] = (Elf64_Phdr){ .p_type = PT_LOAD, .p_flags = PF_R | PF_W,
-			      .p_offset = pl->dynamic_off, .p_vaddr = pl->dynamic_off,
+			      .p_offset = pl->rw_off, .p_vaddr = pl->dynamic_off,
 			      .p_paddr = pl->dynamic_off,
 			      .p_filesz = pl->rw_end - pl->dynamic_off,
 			      .p_memsz = pl->rw_end - pl->dynamic_off, .p_align = PAGE };
 	ph[2] = (Elf64_Phdr){ .p_type = PT_DYNAMIC, .p_flags = PF_R | PF_W,
-			      .p_offset = pl->dynamic_off, .p_vaddr = pl->dynamic_off,
+			      .p_offset = pl->rw_off, .p_vaddr = pl->dynamic_off,
 			      .p_paddr = pl->dynamic_off, .p_filesz = pl->dynamic_size,
 			      .p_memsz = pl->dynamic_size, .p_align = 8 };
 	ph[3] = (Elf64_Phdr){ .p_type = PT_GNU_STACK, .p_flags = PF_R | PF_W, .p_align = 16 };
@@ -324,7 +346,7 @@ static void write_headers(uint8_t *img, const struct plan *pl)
 
 static void write_dynamic(uint8_t *img, const struct plan *pl)
 {
-	Elf64_Dyn *dyn = (Elf64_Dyn *)(img + pl->dynamic_off);
+	Elf64_Dyn *dyn = (Elf64_Dyn *)(img + rw_file(pl, pl->dynamic_off));
 	size_t i = 0;
 
 	dyn[i++] = (Elf64_Dyn){ .d_tag = DT_HASH, .d_un.d_ptr = pl->hash_off };
@@ -368,6 +390,7 @@ static void write_sections(uint8_t *img, const struct plan *pl)
 		uint32_t type;
 		uint64_t flags, off, size, align, entsize;
 		uint32_t link;
+		uint64_t addr; /* when it differs from off */
 	} s[S_COUNT] = {
 		[S_HASH] = { SHT_HASH, SHF_ALLOC, pl->hash_off, pl->hash_size, 8, 4, S_DYNSYM },
 		[S_DYNSYM] = { SHT_DYNSYM, SHF_ALLOC, pl->dynsym_off, pl->dynsym_size, 8,
@@ -376,10 +399,10 @@ static void write_sections(uint8_t *img, const struct plan *pl)
 		[S_TEXT] = { SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR, pl->text_off, pl->text_size,
 			     DP_USDT_STUB_SIZE, 0, 0 },
 		[S_BASE] = { SHT_PROGBITS, SHF_ALLOC, pl->base_off, 1, 1, 0, 0 },
-		[S_DYNAMIC] = { SHT_DYNAMIC, SHF_ALLOC | SHF_WRITE, pl->dynamic_off,
-				pl->dynamic_size, 8, sizeof(Elf64_Dyn), S_DYNSTR },
-		[S_PROBES] = { SHT_PROGBITS, SHF_ALLOC | SHF_WRITE, pl->probes_off,
-			       pl->probes_size, 4, 0, 0 },
+		[S_DYNAMIC] = { SHT_DYNAMIC, SHF_ALLOC | SHF_WRITE, rw_file(pl, pl->dynamic_off),
+				pl->dynamic_size, 8, sizeof(Elf64_Dyn), S_DYNSTR, pl->dynamic_off },
+		[S_PROBES] = { SHT_PROGBITS, SHF_ALLOC | SHF_WRITE, rw_file(pl, pl->probes_off),
+			       pl->probes_size, 4, 0, 0, pl->probes_off },
 		[S_NOTE] = { SHT_NOTE, 0, pl->note_off, pl->note_size, 4, 0, 0 },
 		[S_SHSTRTAB] = { SHT_STRTAB, 0, pl->shstrtab_off, pl->shstrtab.len, 1, 0, 0 },
 	};
@@ -388,7 +411,7 @@ static void write_sections(uint8_t *img, const struct plan *pl)
 		sh[i].sh_name = pl->shname[i];
 		sh[i].sh_type = s[i].type;
 		sh[i].sh_flags = s[i].flags;
-		sh[i].sh_addr = (s[i].flags & SHF_ALLOC) ? s[i].off : 0;
+		sh[i].sh_addr = !(s[i].flags & SHF_ALLOC) ? 0 : s[i].addr ? s[i].addr : s[i].off;
 		sh[i].sh_offset = s[i].off;
 		sh[i].sh_size = s[i].size;
 		sh[i].sh_link = s[i].link;
@@ -417,11 +440,12 @@ int dp_usdt_build_image(const struct dp_provider_desc *d, enum dp_stub_kind kind
 	r = plan_strings(&pl, d);
 	if (r < 0)
 		goto err;
-	plan_layout(&pl, d->nprobes);
+	r = plan_layout(&pl, d->nprobes);
+	if (r < 0)
+		goto err;
 	for (size_t i = 0; i < d->nprobes; i++) {
 		uint64_t pc = pl.text_off + i * DP_USDT_STUB_SIZE;
-		uint64_t sem = pl.probes_off + sizeof(struct dp_usdt_probes_header) +
-			       DP_USDT_CELL_SIZE * i;
+		uint64_t sem = pc + DYNPROBE__WATCH_DISTANCE; /* the cell */
 
 		r = note_append(&pl.notes, d->name, d->probes[i], pc, pl.base_off, sem);
 		if (r < 0)
@@ -432,7 +456,8 @@ int dp_usdt_build_image(const struct dp_provider_desc *d, enum dp_stub_kind kind
 	layout->header_vaddr = pl.probes_off;
 	layout->base_vaddr = pl.base_off;
 	layout->rx_size = pl.rx_end;
-	layout->rw_offset = pl.dynamic_off;
+	layout->rw_offset = pl.rw_off;
+	layout->rw_vaddr = pl.dynamic_off;
 	layout->rw_size = pl.rw_end - pl.dynamic_off;
 	pl.note_size = pl.notes.len;
 	pl.shstrtab_off = pl.note_off + pl.note_size;
@@ -452,12 +477,12 @@ int dp_usdt_build_image(const struct dp_provider_desc *d, enum dp_stub_kind kind
 	write_dynamic(img, &pl);
 	struct dp_usdt_probes_header hdr = {
 		.magic = DP_USDT_MAGIC, .state = 0, .nprobes = (uint32_t)d->nprobes,
-		.backends = backends,
+		.backends = backends, .types_off = (uint32_t)(pl.types_off - pl.probes_off),
 	};
-	memcpy(img + pl.probes_off, &hdr, sizeof(hdr));
+	memcpy(img + rw_file(&pl, pl.probes_off), &hdr, sizeof(hdr));
 	for (size_t i = 0; i < d->nprobes; i++) /* cell high half: stub idle bytes */
-		memcpy(img + layout->sem_vaddr[i] + 2, img + layout->stub_vaddr[i], 2);
-	uint8_t *types = img + pl.probes_off + sizeof(hdr) + DP_USDT_CELL_SIZE * d->nprobes;
+		memcpy(img + rw_file(&pl, layout->sem_vaddr[i]) + 2, img + layout->stub_vaddr[i], 2);
+	uint8_t *types = img + rw_file(&pl, pl.types_off);
 	for (size_t i = 0; i < d->nprobes; i++)
 		for (size_t a = 0; a < d->probes[i]->nargs; a++)
 			types[i * DYNPROBE_MAX_ARGS + a] = (uint8_t)d->probes[i]->types[a];

@@ -109,7 +109,7 @@ static size_t page_up(size_t v)
 static int image_map(struct dp_usdt_image *img, const struct dp_usdt_layout *l,
 		     uintptr_t *ret_base)
 {
-	size_t span = (size_t)l->rw_offset + page_up((size_t)l->rw_size);
+	size_t span = (size_t)l->rw_vaddr + page_up((size_t)l->rw_size);
 	uint8_t *base, *p;
 
 	base = mmap(NULL, span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -119,7 +119,7 @@ static int image_map(struct dp_usdt_image *img, const struct dp_usdt_layout *l,
 		 MAP_PRIVATE | MAP_FIXED, img->fd, 0);
 	if (p == MAP_FAILED)
 		goto err;
-	p = mmap(base + l->rw_offset, page_up((size_t)l->rw_size), PROT_READ | PROT_WRITE,
+	p = mmap(base + l->rw_vaddr, page_up((size_t)l->rw_size), PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_FIXED, img->fd, (off_t)l->rw_offset);
 	if (p == MAP_FAILED)
 		goto err;
