@@ -75,6 +75,15 @@ struct dynprobe_probe {
 	/* RCU-protected: the sites of the current load, or NULL when the
 	 * provider is not loaded. */
 	struct dp_probe_live *live;
+	/* Early-out for dynprobe_fire() without RCU: the watched locations of
+	 * the last load.  They stay readable forever (objects are never
+	 * unmapped), so a stale copy is harmless; NULL when never loaded. */
+	struct dp_precheck {
+		const volatile uint8_t *stub;
+		const volatile uint16_t *semaphore;
+		const volatile int *lttng_state;
+		uint16_t stub_idle;
+	} pre;
 	struct dynprobe_probe *next_free; /* slab free list */
 };
 

@@ -80,6 +80,7 @@ static struct dynprobe_probe *probe_alloc(void)
 	p->provider = NULL;
 	p->live = NULL;
 	p->next_free = NULL;
+	memset(&p->pre, 0, sizeof(p->pre));
 	dp_watch_set(p, NULL);
 	return p;
 }
