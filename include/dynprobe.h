@@ -64,6 +64,7 @@ enum {
 	DYNPROBE_ECACHE,       /* cache directory unusable or not trusted */
 	DYNPROBE_ECOMPILE,     /* compiling a generated provider failed */
 	DYNPROBE_EELF,         /* generating or loading the USDT object failed */
+	DYNPROBE_EPROBES,      /* too many probes for one USDT provider */
 	DYNPROBE_EMAX
 };
 

@@ -31,6 +31,8 @@ static const char *const messages[DYNPROBE_EMAX - DYNPROBE_EBASE] = {
 		"compiling the generated LTTng provider failed (run with DYNPROBE_DEBUG=1 for the compiler output)",
 	[DYNPROBE_EELF - DYNPROBE_EBASE] =
 		"generating or loading the USDT ELF object failed",
+	[DYNPROBE_EPROBES - DYNPROBE_EBASE] =
+		"too many probes for one USDT provider (at most about 65,000): split it",
 };
 
 const char *dynprobe_strerror(int err, char *buf, size_t len)

@@ -6,6 +6,7 @@
  * crash, no sanitizer report, and fires counted only while loaded.
  */
 #include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -70,6 +71,16 @@ static void test_unload_while_firing(void **state)
 	for (int i = 0; i < THREADS; i++) {
 		w[i] = (struct worker){ &s, i };
 		assert_int_equal(pthread_create(&t[i], NULL, fire_loop, &w[i]), 0);
+	}
+	/* Every thread is firing for real before the races start. */
+	for (long spins = 0; ; spins++) {
+		int ready = 0;
+		for (int i = 0; i < THREADS; i++)
+			ready += __atomic_load_n(&s.fired[i], __ATOMIC_RELAXED) > 0;
+		if (ready == THREADS)
+			break;
+		assert_true(spins < 100000000L);
+		sched_yield();
 	}
 	for (int round = 0; round < 3000; round++) {
 		assert_int_equal(dynprobe_provider_unload(prov), 0);

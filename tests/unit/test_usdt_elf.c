@@ -240,6 +240,29 @@ static void test_stubs(void **state)
 	check_stubs(DP_STUB_NOP1, nop1, sizeof(nop1));
 }
 
+static void test_too_many_probes(void **state)
+{
+	static struct dp_probe_desc one = { .name = "p", .nargs = 0 };
+	const struct dp_probe_desc **probes = calloc(70000, sizeof(*probes));
+	struct dp_provider_desc d = { .name = "big", .nprobes = 70000, .probes = probes };
+	uint64_t *stub = calloc(70000, 8), *sem = calloc(70000, 8);
+	struct dp_usdt_layout l = { .stub_vaddr = stub, .sem_vaddr = sem };
+	uint8_t *img = NULL;
+	size_t len = 0;
+	(void)state;
+
+	for (size_t i = 0; i < 70000; i++)
+		probes[i] = &one;
+	assert_int_equal(dp_usdt_build_image(&d, DP_STUB_NOP5, 1, &img, &len, &l), -DYNPROBE_EPROBES);
+	assert_null(img);
+	d.nprobes = 60000;
+	assert_int_equal(dp_usdt_build_image(&d, DP_STUB_NOP5, 1, &img, &len, &l), 0);
+	free(img);
+	free(probes);
+	free(stub);
+	free(sem);
+}
+
 static void test_arg_spec(void **state)
 {
 	char buf[32];
@@ -285,6 +308,7 @@ int main(void)
 		cmocka_unit_test(test_notes),
 		cmocka_unit_test(test_stubs),
 		cmocka_unit_test(test_arg_spec),
+		cmocka_unit_test(test_too_many_probes),
 		cmocka_unit_test(test_types_row),
 	};
 	cmocka_set_message_output(CM_OUTPUT_TAP);

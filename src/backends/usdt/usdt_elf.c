@@ -15,20 +15,23 @@
  *
  * Layout (every segment congruent mod 4096):
  *
- *   vaddr 0      R+X  ELF header, program headers, .hash, .dynsym, .dynstr,
- *                     .text (stubs), .stapsdt.base
+ *   vaddr 0      R+X  ELF header, program headers, .text (stubs),
+ *                     .stapsdt.base
  *   vaddr 1 MiB  RW   .dynamic, .probes: header, one 16-byte cell per probe
  *                     exactly 1 MiB after its stub (semaphore + the stub's
  *                     idle bytes: the inline check in dynprobe.h reads both
- *                     through one pointer), argument types.  All inside
- *                     p_filesz: the kernel cannot count a semaphore in .bss.
+ *                     through one pointer), argument types; then .hash,
+ *                     .dynsym, .dynstr (nothing resolves symbols at run time;
+ *                     they are for tracers and perf).  All inside p_filesz:
+ *                     the kernel cannot count a semaphore in .bss.
  *   file only    --   .note.stapsdt, .shstrtab, section headers
  *
  * The gap between the segments is reserved PROT_NONE address space, not
  * memory.  1 MiB caps a USDT provider at about 65,000 probes.
  *
- * The section order is what bcc needs: it looks for .probes only after the
- * first executable section, and for .note.stapsdt only after .probes.
+ * The section header order is what bcc needs: it looks for .probes only
+ * after the first executable section, and for .note.stapsdt only after
+ * .probes.
  * n_descsz is the exact descriptor length; padding follows it (bcc drops
  * notes whose size includes padding).  The image is written by hand rather
  * than through libelf's layout engine: it is a few hundred bytes, the exact
@@ -278,25 +281,27 @@ static int plan_layout(struct plan *pl, size_t nprobes)
 
 	pl->nprobes = nprobes;
 	pl->nsyms = nprobes + 1;
-	pl->hash_off = align_up(off, 8);
-	pl->hash_size = (2 + pl->nsyms + pl->nsyms) * 4; /* nbucket = nchain = nsyms */
-	pl->dynsym_off = align_up(pl->hash_off + pl->hash_size, 8);
-	pl->dynsym_size = pl->nsyms * sizeof(Elf64_Sym);
-	pl->dynstr_off = pl->dynsym_off + pl->dynsym_size;
-	pl->text_off = align_up(pl->dynstr_off + pl->dynstr.len, DP_USDT_STUB_SIZE);
+	pl->text_off = align_up(off, DP_USDT_STUB_SIZE);
 	pl->text_size = nprobes * DP_USDT_STUB_SIZE;
 	pl->base_off = pl->text_off + pl->text_size;
 	pl->rx_end = pl->base_off + 1;
 	if (pl->rx_end > DYNPROBE__WATCH_DISTANCE)
-		return -E2BIG; /* stubs would run into their own cells */
+		return -DYNPROBE_EPROBES; /* stubs would run into their own cells */
 	pl->rw_off = align_up(pl->rx_end, PAGE);
 	pl->dynamic_off = DYNPROBE__WATCH_DISTANCE;
 	pl->dynamic_size = 7 * sizeof(Elf64_Dyn);
 	pl->probes_off = pl->dynamic_off + pl->dynamic_size;
 	/* header, then the cells at stub + DISTANCE, then the type rows */
 	pl->types_off = DYNPROBE__WATCH_DISTANCE + pl->text_off + pl->text_size;
-	pl->rw_end = pl->types_off + DYNPROBE_MAX_ARGS * nprobes;
-	pl->probes_size = pl->rw_end - pl->probes_off;
+	pl->probes_size = pl->types_off + DYNPROBE_MAX_ARGS * nprobes - pl->probes_off;
+	/* The symbol tables go last, so that only the stubs count against
+	 * the distance to the cells. */
+	pl->hash_off = align_up(pl->probes_off + pl->probes_size, 8);
+	pl->hash_size = (2 + pl->nsyms + pl->nsyms) * 4; /* nbucket = nchain = nsyms */
+	pl->dynsym_off = align_up(pl->hash_off + pl->hash_size, 8);
+	pl->dynsym_size = pl->nsyms * sizeof(Elf64_Sym);
+	pl->dynstr_off = pl->dynsym_off + pl->dynsym_size;
+	pl->rw_end = pl->dynstr_off + pl->dynstr.len;
 	pl->note_off = align_up(pl->rw_off + (pl->rw_end - pl->dynamic_off), 4);
 	return 0;
 }
@@ -360,8 +365,8 @@ static void write_dynamic(uint8_t *img, const struct plan *pl)
 
 static void write_symbols(uint8_t *img, const struct plan *pl, const struct dp_provider_desc *d)
 {
-	Elf64_Sym *sym = (Elf64_Sym *)(img + pl->dynsym_off);
-	uint32_t *hash = (uint32_t *)(img + pl->hash_off);
+	Elf64_Sym *sym = (Elf64_Sym *)(img + rw_file(pl, pl->dynsym_off));
+	uint32_t *hash = (uint32_t *)(img + rw_file(pl, pl->hash_off));
 	uint32_t nb = (uint32_t)pl->nsyms;
 	uint32_t *bucket = hash + 2, *chain = hash + 2 + nb;
 
@@ -392,10 +397,12 @@ static void write_sections(uint8_t *img, const struct plan *pl)
 		uint32_t link;
 		uint64_t addr; /* when it differs from off */
 	} s[S_COUNT] = {
-		[S_HASH] = { SHT_HASH, SHF_ALLOC, pl->hash_off, pl->hash_size, 8, 4, S_DYNSYM },
-		[S_DYNSYM] = { SHT_DYNSYM, SHF_ALLOC, pl->dynsym_off, pl->dynsym_size, 8,
-			       sizeof(Elf64_Sym), S_DYNSTR },
-		[S_DYNSTR] = { SHT_STRTAB, SHF_ALLOC, pl->dynstr_off, pl->dynstr.len, 1, 0, 0 },
+		[S_HASH] = { SHT_HASH, SHF_ALLOC, rw_file(pl, pl->hash_off), pl->hash_size, 8, 4,
+			     S_DYNSYM, pl->hash_off },
+		[S_DYNSYM] = { SHT_DYNSYM, SHF_ALLOC, rw_file(pl, pl->dynsym_off), pl->dynsym_size, 8,
+			       sizeof(Elf64_Sym), S_DYNSTR, pl->dynsym_off },
+		[S_DYNSTR] = { SHT_STRTAB, SHF_ALLOC, rw_file(pl, pl->dynstr_off), pl->dynstr.len, 1, 0,
+			       0, pl->dynstr_off },
 		[S_TEXT] = { SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR, pl->text_off, pl->text_size,
 			     DP_USDT_STUB_SIZE, 0, 0 },
 		[S_BASE] = { SHT_PROGBITS, SHF_ALLOC, pl->base_off, 1, 1, 0, 0 },
@@ -471,7 +478,7 @@ int dp_usdt_build_image(const struct dp_provider_desc *d, enum dp_stub_kind kind
 	}
 	write_headers(img, &pl);
 	write_symbols(img, &pl, d);
-	memcpy(img + pl.dynstr_off, pl.dynstr.buf, pl.dynstr.len);
+	memcpy(img + rw_file(&pl, pl.dynstr_off), pl.dynstr.buf, pl.dynstr.len);
 	for (size_t i = 0; i < d->nprobes; i++)
 		write_stub(img + pl.text_off + i * DP_USDT_STUB_SIZE, kind);
 	write_dynamic(img, &pl);
