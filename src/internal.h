@@ -67,34 +67,27 @@ struct dp_provider_desc {
 	const char *prebuilt_path;   /* NULL: backend default */
 };
 
-/* The probe object.  `watch` must stay first: dynprobe.h reads it inline. */
-struct dynprobe_probe {
-	struct dynprobe__watch watch;
-	struct dp_probe_desc desc;
-	struct dynprobe_provider *provider;
-	/* RCU-protected: the sites of the current load, or NULL when the
-	 * provider is not loaded. */
-	struct dp_probe_live *live;
-	/* Early-out for dynprobe_fire() without RCU: the watched locations of
-	 * the last load.  They stay readable forever (objects are never
-	 * unmapped), so a stale copy is harmless; NULL when never loaded. */
-	struct dp_precheck {
-		const volatile uint8_t *stub;
-		const volatile uint16_t *semaphore;
-		const volatile int *lttng_state;
-		uint16_t stub_idle;
-	} pre;
-	struct dynprobe_probe *next_free; /* slab free list */
-};
-
-/* Per-probe sites of one load; replaced as a whole, freed after a grace
- * period. */
+/* Per-probe sites of one load, as the slow path reads them. */
 struct dp_probe_live {
-	bool has_usdt, has_lttng;
-	size_t nargs;
-	enum dynprobe_type types[DYNPROBE_MAX_ARGS];
+	bool has_usdt, has_lttng;  /* both false: not loaded */
+	uint8_t nargs;
+	uint8_t types[DYNPROBE_MAX_ARGS]; /* enum dynprobe_type */
 	struct dp_usdt_site usdt;
 	struct dp_lttng_site lttng;
+};
+
+/* The probe object.  `watch` must stay first: dynprobe.h reads it inline.
+ * Probes live in a slab that is never freed, and everything their sites
+ * point at is never unmapped, so a reader can never fault; `live` is
+ * published under the sequence counter `seq` (odd while a writer changes
+ * it) and readers take a consistent copy (see fire.c). */
+struct dynprobe_probe {
+	struct dynprobe__watch watch;
+	unsigned int seq;
+	struct dp_probe_live live;
+	struct dp_probe_desc desc;
+	struct dynprobe_provider *provider;
+	struct dynprobe_probe *next_free; /* slab free list */
 };
 
 /* ---- USDT backend (src/backends/usdt) ---- */
@@ -111,7 +104,6 @@ DP_HIDDEN int dp_usdt_fd(const struct dp_usdt_image *image);
 DP_HIDDEN void dp_usdt_release(struct dp_usdt_image *image);
 /* Call the stub with values already converted (see union dp_value). */
 DP_HIDDEN void dp_usdt_call(const struct dp_usdt_site *site, size_t nargs,
-			    const enum dynprobe_type *types,
 			    const union dp_value *values);
 
 /* ---- LTTng backend (src/backends/lttng) ---- */
@@ -130,9 +122,12 @@ DP_HIDDEN bool dp_lttng_available(void);
  * false for a string where a number is declared, or the reverse. */
 DP_HIDDEN bool dp_convert_arg(enum dynprobe_type type, const struct dynprobe_arg *arg,
 			      union dp_value *out);
-/* Point the probe's inline watch at `live` (NULL: at zeros).  Needs a
+/* Publish a load's sites (NULL: not loaded) to the slow path and point the
+ * inline watch at them.  Writers of one probe must be serialized.  Needs a
  * successful dp_watch_init(). */
-DP_HIDDEN void dp_watch_set(struct dynprobe_probe *probe, const struct dp_probe_live *live);
+DP_HIDDEN void dp_probe_publish(struct dynprobe_probe *probe, const struct dp_probe_live *live);
+/* Point a fresh probe's site pointers at valid memory (never NULL). */
+DP_HIDDEN void dp_probe_init_sites(struct dynprobe_probe *probe);
 /* Map the shared idle/always-check watch region once; 0 or -errno. */
 DP_HIDDEN int dp_watch_init(void);
 DP_HIDDEN bool dp_name_valid(const char *name, size_t max_len);

@@ -6,10 +6,9 @@
  *       -> ... -> free
  *
  * Probe objects come from a slab that is never returned to the allocator:
- * the inline check in dynprobe.h reads a probe's watch words without any
- * lock, so a thread racing with dynprobe_provider_free() must always read
- * valid memory.  A freed probe watches static zeros and its slot is reused
- * only after an RCU grace period.
+ * the fire path reads a probe without any lock, so a thread racing with
+ * dynprobe_provider_free() must always read valid memory.  A freed probe is
+ * unpublished (reads "not loaded") before its slot is reused.
  *
  * Backend objects (the USDT image, the LTTng provider) are never unmapped.
  * An unload keeps them so that a later load of the unchanged provider
@@ -20,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <urcu-bp.h>
 
 #include "backends/usdt/usdt.h"
 #include "internal.h"
@@ -69,6 +67,8 @@ static struct dynprobe_probe *probe_alloc(void)
 		c->next = slab_chunks;
 		slab_chunks = c;
 		for (size_t i = 0; i < SLAB_CHUNK; i++) {
+			dp_probe_init_sites(&c->probes[i]);
+			dp_probe_publish(&c->probes[i], NULL);
 			c->probes[i].next_free = slab_free;
 			slab_free = &c->probes[i];
 		}
@@ -78,14 +78,13 @@ static struct dynprobe_probe *probe_alloc(void)
 	pthread_mutex_unlock(&registry_lock);
 	memset(&p->desc, 0, sizeof(p->desc));
 	p->provider = NULL;
-	p->live = NULL;
 	p->next_free = NULL;
-	memset(&p->pre, 0, sizeof(p->pre));
-	dp_watch_set(p, NULL);
+	dp_probe_publish(p, NULL); /* fresh or released: not loaded either way */
 	return p;
 }
 
-/* Callers have already waited for a grace period. */
+/* The probe is unpublished; a caller still firing through its handle
+ * reads "not loaded", or a later owner's consistent sites. */
 static void probe_release(struct dynprobe_probe *p)
 {
 	free((char *)p->desc.name);
@@ -436,40 +435,26 @@ static unsigned int build_backends(struct dynprobe_provider *prov, int *first_er
 	return ready;
 }
 
-static int publish(struct dynprobe_provider *prov, unsigned int ready)
+static void publish(struct dynprobe_provider *prov, unsigned int ready)
 {
-	struct dp_probe_live **lives = calloc(prov->nprobes ? prov->nprobes : 1, sizeof(*lives));
-
-	if (!lives)
-		return -ENOMEM;
 	for (size_t i = 0; i < prov->nprobes; i++) {
 		const struct dp_probe_desc *pd = &prov->probes[i]->desc;
-		struct dp_probe_live *l = calloc(1, sizeof(*l));
-		if (!l) {
-			while (i--)
-				free(lives[i]);
-			free(lives);
-			return -ENOMEM;
-		}
-		l->nargs = pd->nargs;
-		memcpy(l->types, pd->types, sizeof(l->types));
-		l->has_usdt = ready & DYNPROBE_BACKEND_USDT;
-		l->has_lttng = ready & DYNPROBE_BACKEND_LTTNG;
-		if (l->has_usdt)
-			l->usdt = prov->usdt_sites[i];
-		if (l->has_lttng)
-			l->lttng = prov->lttng_sites[i];
-		lives[i] = l;
+		struct dp_probe_live l = {
+			.has_usdt = ready & DYNPROBE_BACKEND_USDT,
+			.has_lttng = ready & DYNPROBE_BACKEND_LTTNG,
+			.nargs = (uint8_t)pd->nargs,
+		};
+		for (size_t a = 0; a < pd->nargs; a++)
+			l.types[a] = (uint8_t)pd->types[a];
+		if (l.has_usdt)
+			l.usdt = prov->usdt_sites[i];
+		if (l.has_lttng)
+			l.lttng = prov->lttng_sites[i];
+		dp_probe_publish(prov->probes[i], &l);
 	}
-	for (size_t i = 0; i < prov->nprobes; i++) {
-		rcu_assign_pointer(prov->probes[i]->live, lives[i]);
-		dp_watch_set(prov->probes[i], lives[i]);
-	}
-	free(lives);
 	if (ready & DYNPROBE_BACKEND_USDT)
 		dp_usdt_set_state(prov->usdt, 1);
 	prov->loaded = ready;
-	return 0;
 }
 
 int dynprobe_provider_load(struct dynprobe_provider *prov)
@@ -490,9 +475,8 @@ int dynprobe_provider_load(struct dynprobe_provider *prov)
 		r = first_err ? first_err : -DYNPROBE_EBACKEND;
 		goto out;
 	}
-	r = publish(prov, ready);
-	if (r == 0 && ready != prov->backends)
-		r = DYNPROBE_LOAD_PARTIAL;
+	publish(prov, ready);
+	r = ready != prov->backends ? DYNPROBE_LOAD_PARTIAL : 0;
 out:
 	pthread_mutex_unlock(&prov->lock);
 	return r;
@@ -500,25 +484,10 @@ out:
 
 static void unload_locked(struct dynprobe_provider *prov)
 {
-	struct dp_probe_live **old;
-
 	if (!prov->loaded)
 		return;
-	old = calloc(prov->nprobes ? prov->nprobes : 1, sizeof(*old));
-	for (size_t i = 0; i < prov->nprobes; i++) {
-		struct dynprobe_probe *pr = prov->probes[i];
-		if (old)
-			old[i] = pr->live;
-		rcu_assign_pointer(pr->live, NULL);
-		dp_watch_set(pr, NULL);
-	}
-	/* After this no fire can still be using the old sites. */
-	urcu_bp_synchronize_rcu();
-	/* Without memory for `old` the lives leak rather than risk a
-	 * use-after-free: correctness over a few bytes. */
-	for (size_t i = 0; old && i < prov->nprobes; i++)
-		free(old[i]);
-	free(old);
+	for (size_t i = 0; i < prov->nprobes; i++)
+		dp_probe_publish(prov->probes[i], NULL);
 	dp_usdt_set_state(prov->usdt, 0);
 	prov->loaded = 0;
 }
@@ -554,7 +523,6 @@ struct dynprobe_provider *dynprobe_provider_free(struct dynprobe_provider *prov)
 	pthread_mutex_lock(&prov->lock);
 	unload_locked(prov);
 	pthread_mutex_unlock(&prov->lock);
-	/* unload_locked() waited for a grace period; slots are reusable. */
 	for (size_t i = 0; i < prov->nprobes; i++)
 		probe_release(prov->probes[i]);
 	dp_usdt_release(prov->usdt);

@@ -17,7 +17,7 @@ cd "$src"
 # Debian packages: build tools, the two tracing stacks, test tools, bindings.
 PACKAGES=(
 	build-essential g++ meson ninja-build pkg-config
-	libelf-dev liburcu-dev systemtap-sdt-dev
+	libelf-dev systemtap-sdt-dev
 	liblttng-ust-dev lttng-tools babeltrace2 libbabeltrace2-dev
 	bpftrace bpfcc-tools libcmocka-dev
 	ruby ruby-dev ruby-minitest python3 python3-pytest

@@ -208,11 +208,9 @@ void dp_usdt_release(struct dp_usdt_image *image)
  * in the SysV integer registers, then on the stack, exactly where the
  * note's argument specs say they are. */
 typedef uint64_t u;
-void dp_usdt_call(const struct dp_usdt_site *site, size_t nargs,
-		  const enum dynprobe_type *types, const union dp_value *v)
+void dp_usdt_call(const struct dp_usdt_site *site, size_t nargs, const union dp_value *v)
 {
 	const void *f = (const void *)site->stub;
-	(void)types;
 
 	switch (nargs) {
 	case 0: ((void (*)(void))f)(); break;
