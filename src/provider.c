@@ -140,8 +140,10 @@ static int backends_from_env(unsigned int *mask)
 			m |= DYNPROBE_BACKEND_LTTNG;
 		else if (!strcmp(tok, "both") || !strcmp(tok, "all"))
 			m |= DYNPROBE_BACKEND_ALL;
-		else
+		else {
+			dp_log("DYNPROBE_BACKENDS='%s': use usdt, lttng or usdt,lttng", env);
 			return -EINVAL;
+		}
 	}
 	if (m)
 		*mask = m;
