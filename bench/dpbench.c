@@ -77,33 +77,30 @@ static void *dpb_worker(void *arg)
 }
 
 /* One measurement with `threads` threads; fills ns[t] per thread. */
-static int dpb_measure(enum dpb_mech m, dpb_loop_fn loop, uint64_t n, int threads, double *ns)
+static void dpb_measure(enum dpb_mech m, dpb_loop_fn loop, uint64_t n, int threads, double *ns)
 {
 	struct dpb_job job[2];
 	pthread_t th[2];
 	pthread_barrier_t bar;
-	int err = 0, started = 0;
 
 	dpb_mech_before_run(m);
 	pthread_barrier_init(&bar, NULL, (unsigned int)threads);
 	for (int t = 0; t < threads; t++) {
+		int err;
+
 		job[t] = (struct dpb_job){ .loop = loop, .n = n, .bar = &bar,
 					   .cpu = dpb_cpus[t % dpb_ncpus] };
 		err = pthread_create(&th[t], NULL, dpb_worker, &job[t]);
-		if (err)
-			break;
-		started++;
+		if (err) { /* the barrier would never open: no partial result */
+			fprintf(stderr, "dpbench: pthread_create: %s\n", strerror(err));
+			exit(1);
+		}
 	}
-	if (err) { /* the barrier would never open: fail loudly */
-		fprintf(stderr, "dpbench: pthread_create: %s\n", strerror(err));
-		exit(1);
-	}
-	for (int t = 0; t < started; t++) {
+	for (int t = 0; t < threads; t++) {
 		pthread_join(th[t], NULL);
 		ns[t] = job[t].ns_per_call;
 	}
 	pthread_barrier_destroy(&bar);
-	return 0;
 }
 
 /* Iterations for about target_ms on one thread: double until a run is long
@@ -163,6 +160,7 @@ static void dpb_run_rep(const struct dpb_opts *o, enum dpb_state s, int rep)
 				for (int t = 0; t < threads; t++)
 					dpb_csv_row(dpb_state_name[s], mi->name, dpb_nargs[k], threads,
 						    t, rep, dpb_calib[m][k], ns[t], "ok", NULL);
+				fflush(dpb_csv); /* a crash still leaves every finished cell */
 			}
 		}
 	}
@@ -213,6 +211,7 @@ static void dpb_leave(void)
 static void dpb_run_state(const struct dpb_opts *o, enum dpb_state s)
 {
 	char why[DPB_REASON_LEN] = "";
+	uint64_t t0 = dpb_now_ns();
 
 	fprintf(stderr, "dpbench: state %s\n", dpb_state_name[s]);
 	if (dpb_enter(s, why, sizeof(why))) {
@@ -221,11 +220,16 @@ static void dpb_run_state(const struct dpb_opts *o, enum dpb_state s)
 		return;
 	}
 	dpb_na_rows(o, s, NULL);
+	fprintf(stderr, "dpbench:   %s ready after %.1f s\n", dpb_state_name[s],
+		(double)(dpb_now_ns() - t0) / 1e9);
 	for (int rep = 0; rep < o->reps; rep++) {
 		fprintf(stderr, "dpbench:   %s rep %d/%d\n", dpb_state_name[s], rep + 1, o->reps);
 		dpb_run_rep(o, s, rep);
 	}
+	t0 = dpb_now_ns();
 	dpb_leave();
+	fprintf(stderr, "dpbench:   %s left in %.1f s\n", dpb_state_name[s],
+		(double)(dpb_now_ns() - t0) / 1e9);
 }
 
 /* A bpftrace left attached to a dead process would outlive us. */

@@ -347,10 +347,11 @@ void dpb_mech_fini(void)
 }
 
 /* ---- what tracers see --------------------------------------------------------- */
-bool dpb_lttng_session_on;
 
 #if DPBENCH_HAVE_DYNPROBE
-static int dpb_dp_count(struct dynprobe_probe *const *p, size_t n, int *watched)
+/* How many of p[0..n) have a tracer on `backend`; counts them in *watched. */
+static int dpb_dp_count(struct dynprobe_probe *const *p, size_t n, unsigned int backend,
+			int *watched)
 {
 	int on = 0;
 
@@ -358,19 +359,16 @@ static int dpb_dp_count(struct dynprobe_probe *const *p, size_t n, int *watched)
 		if (!p[k])
 			continue;
 		(*watched)++;
-		on += dynprobe_probe_enabled(p[k]) > 0;
+		on += !!(dynprobe_probe_listening(p[k]) & backend);
 	}
 	return on;
 }
 #endif
 
-/* Returns how many watched USDT sites are attached; *watched gets the total.
- * dynprobe_probe_enabled() cannot say which backend of a two-backend probe
- * is on, so dpb_both's USDT side is watched only while no lttng session
- * runs; with one running, dpb_both comes first in bpftrace's program and the
- * sites after it prove the attach has gone past it. */
+/* Returns how many watched USDT sites are attached; *watched gets the total. */
 static int dpb_usdt_scan(int *watched)
 {
+	const unsigned int u = DYNPROBE_BACKEND_USDT;
 	int on = 0;
 
 	*watched = 6;
@@ -378,17 +376,14 @@ static int dpb_usdt_scan(int *watched)
 	for (int k = 0; k < DPB_NARGS_VARIANTS; k++)
 		on += DPB_LSDT_ON(k);
 #if DPBENCH_HAVE_DYNPROBE
-	on += dpb_dp_count(dpb_dp[DPB_B_USDT], DPB_NARGS_VARIANTS, watched);
-	if (!dpb_lttng_session_on)
-		on += dpb_dp_count(dpb_dp[DPB_B_BOTH], DPB_NARGS_VARIANTS, watched);
-	on += dpb_dp_count(&dpb_dp_one, 1, watched);
-	on += dpb_dp_count(&dpb_dp_many, 1, watched);
+	on += dpb_dp_count(dpb_dp[DPB_B_USDT], DPB_NARGS_VARIANTS, u, watched);
+	on += dpb_dp_count(dpb_dp[DPB_B_BOTH], DPB_NARGS_VARIANTS, u, watched);
+	on += dpb_dp_count(&dpb_dp_one, 1, u, watched);
+	on += dpb_dp_count(&dpb_dp_many, 1, u, watched);
 #endif
 	return on;
 }
 
-/* The lttng session always starts before bpftrace and stops after it, so
- * dpb_both reads enabled here only because of LTTng. */
 static int dpb_lttng_scan(int *watched)
 {
 	int on = 0;
@@ -401,8 +396,8 @@ static int dpb_lttng_scan(int *watched)
 	on += !!lttng_ust_tracepoint_enabled(dpbench_ust, p6);
 #endif
 #if DPBENCH_HAVE_DYNPROBE
-	on += dpb_dp_count(dpb_dp[DPB_B_LTTNG], DPB_NARGS_VARIANTS, watched);
-	on += dpb_dp_count(dpb_dp[DPB_B_BOTH], DPB_NARGS_VARIANTS, watched);
+	on += dpb_dp_count(dpb_dp[DPB_B_LTTNG], DPB_NARGS_VARIANTS, DYNPROBE_BACKEND_LTTNG, watched);
+	on += dpb_dp_count(dpb_dp[DPB_B_BOTH], DPB_NARGS_VARIANTS, DYNPROBE_BACKEND_LTTNG, watched);
 #endif
 	return on;
 }
@@ -428,8 +423,7 @@ static int dpb_append(char *buf, size_t len, size_t *off, const char *fmt, ...)
 	return 0;
 }
 
-/* bpftrace attach points for every USDT site the matrix fires; dpb_both
- * first (see dpb_usdt_scan).  One wildcard attach point per object where
+/* bpftrace attach points for every USDT site the matrix fires.  One wildcard attach point per object where
  * possible: bpftrace 0.17 re-reads every USDT object mapped in the process
  * for each attach point, ~2 s each once the 10,000-probe object is loaded. */
 int dpb_usdt_targets(char *buf, size_t len, int pid)

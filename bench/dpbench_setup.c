@@ -3,9 +3,10 @@
  * dpbench_setup.c - set-up costs of dynprobe providers: load time and memory.
  *
  * Usage: dpbench-setup --csv FILE --backend usdt|lttng --probes N --reps R
- *                      --label NAME [--cache-dir DIR]
+ *                      --label NAME [--names TAG] [--cache-dir DIR]
  *
- * Each repetition builds a new provider named dpbs_<label>_<N>_<rep> with N
+ * Each repetition builds a new provider named dpbs_<TAG>_<N>_<rep> (TAG
+ * defaults to the label; a cached pass reuses the cold pass's TAG) with N
  * probes of the benchmark's 2-argument signature (a:int64, s:string) and
  * loads it, recording:
  *   <label>.build   µs for dynprobe_provider_new + N x dynprobe_probe_add
@@ -13,21 +14,24 @@
  *   <label>.rss     KiB of resident memory the provider added (statm delta
  *                   around build + load)
  *   <label>.vsz     KiB of address space it added (statm delta)
- *   <label>.mapped  KiB mapped from the provider's own object (USDT: the
- *                   /proc/self/maps lines of its memfd), or n/a
+ *   <label>.mapped  KiB mapped from the provider's own object (the
+ *                   /proc/self/maps lines of its USDT memfd or its LTTng
+ *                   .so), or n/a
  * Providers are kept loaded, so every repetition adds to the process like a
  * real second, third... provider would.
  *
  * This program links libdynprobe only, never liblttng-ust, as an ordinary
  * application would: the first LTTng load in the process also pays for
  * loading and initialising liblttng-ust (and registering with the session
- * daemon).  That repetition is reported separately as <label>_first.*.
+ * daemon).  The first repetition of every run is reported apart, as
+ * <label>_first.*, for that reason.
  * Cold versus cached is the caller's doing: bench/run.sh runs a cold pass
  * with a fresh cache directory, then a cached pass on the same directory
  * and provider names.
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,7 +41,7 @@
 #include <dynprobe.h>
 
 struct dps_opts {
-	const char *csv, *backend, *label, *cache_dir;
+	const char *csv, *backend, *label, *names, *cache_dir;
 	int probes, reps;
 };
 
@@ -69,8 +73,24 @@ static void dps_statm(double *vsz, double *rss)
 	*rss = (double)res * kib;
 }
 
-/* KiB mapped from files whose path mentions `name` (the memfd of a USDT
- * object is named after its provider); -1 when nothing matches. */
+/* Whether a maps line's path names this provider: the USDT memfd is
+ * "memfd:dynprobe:NAME", the LTTng object "libdynprobe-lttng-NAME-HASH.so";
+ * NAME must not continue (dpbs_x_10_1 is not dpbs_x_10_12). */
+static bool dps_names(const char *line, const char *name)
+{
+	size_t l = strlen(name);
+
+	for (const char *p = strstr(line, name); p; p = strstr(p + 1, name)) {
+		char c = p[l];
+
+		if (!(c == '_' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+		      (c >= 'A' && c <= 'Z')))
+			return true;
+	}
+	return false;
+}
+
+/* KiB mapped from the provider's own object; -1 when nothing matches. */
 static double dps_mapped(const char *name)
 {
 	char line[1024];
@@ -81,7 +101,7 @@ static double dps_mapped(const char *name)
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f)) {
-		if (!strstr(line, name) || sscanf(line, "%lx-%lx", &lo, &hi) != 2)
+		if (!dps_names(line, name) || sscanf(line, "%lx-%lx", &lo, &hi) != 2)
 			continue;
 		kib = (kib < 0 ? 0 : kib) + (double)(hi - lo) / 1024.0;
 	}
@@ -102,7 +122,7 @@ static int dps_one(const struct dps_opts *o, int rep, struct dps_sample *s, char
 	double v0, r0, v1, r1, t0, t1, t2;
 	int err;
 
-	snprintf(pname, sizeof(pname), "dpbs_%s_%d_%d", o->label, o->probes, rep);
+	snprintf(pname, sizeof(pname), "dpbs_%s_%d_%d", o->names, o->probes, rep);
 	dps_statm(&v0, &r0);
 	t0 = dps_now_us();
 	err = dynprobe_provider_new(pname, &po, &prov);
@@ -142,21 +162,21 @@ static void dps_rows(FILE *f, const struct dps_opts *o, int rep, const struct dp
 {
 	char label[80];
 
-	/* The first LTTng load in a process also initialises liblttng-ust. */
-	snprintf(label, sizeof(label), "%s%s", o->label,
-		 strcmp(o->backend, "lttng") == 0 && rep == 0 ? "_first" : "");
+	/* The first load in a process pays one-time costs (lazy binding, the
+	 * allocator's first pages; for LTTng, loading and initialising
+	 * liblttng-ust): report it apart from the steady-state loads. */
+	snprintf(label, sizeof(label), "%s%s", o->label, rep == 0 ? "_first" : "");
 	dps_row(f, o, label, "build", rep, why ? 0 : s->build_us, "us", why);
 	dps_row(f, o, label, "load", rep, why ? 0 : s->load_us, "us", why);
 	dps_row(f, o, label, "rss", rep, why ? 0 : s->rss_kib, "KiB", why);
 	dps_row(f, o, label, "vsz", rep, why ? 0 : s->vsz_kib, "KiB", why);
-	if (strcmp(o->backend, "usdt") == 0)
-		dps_row(f, o, label, "mapped", rep, why ? 0 : s->mapped_kib, "KiB", why);
+	dps_row(f, o, label, "mapped", rep, why ? 0 : s->mapped_kib, "KiB", why);
 }
 
 static void dps_usage(void)
 {
 	fprintf(stderr, "usage: dpbench-setup --csv FILE --backend usdt|lttng --probes N "
-			"--reps R --label NAME [--cache-dir DIR]\n");
+			"--reps R --label NAME [--names TAG] [--cache-dir DIR]\n");
 	exit(2);
 }
 
@@ -165,7 +185,7 @@ static void dps_parse(int argc, char **argv, struct dps_opts *o)
 	static const struct option lo[] = {
 		{ "csv", 1, 0, 'c' }, { "backend", 1, 0, 'b' }, { "probes", 1, 0, 'n' },
 		{ "reps", 1, 0, 'r' }, { "label", 1, 0, 'l' }, { "cache-dir", 1, 0, 'C' },
-		{ 0, 0, 0, 0 },
+		{ "names", 1, 0, 'N' }, { 0, 0, 0, 0 },
 	};
 	int c;
 
@@ -178,12 +198,15 @@ static void dps_parse(int argc, char **argv, struct dps_opts *o)
 		case 'r': o->reps = atoi(optarg); break;
 		case 'l': o->label = optarg; break;
 		case 'C': o->cache_dir = optarg; break;
+		case 'N': o->names = optarg; break;
 		default: dps_usage();
 		}
 	}
 	if (!o->csv || !o->backend || !o->label || o->probes < 1 || o->reps < 1 ||
 	    (strcmp(o->backend, "usdt") && strcmp(o->backend, "lttng")))
 		dps_usage();
+	if (!o->names)
+		o->names = o->label;
 }
 
 int main(int argc, char **argv)

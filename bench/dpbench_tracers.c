@@ -7,8 +7,8 @@
  * on every USDT site the matrix fires.  Its "Attaching N probes..." line
  * only says that it began attaching, so we then poll, in this process, the
  * sites themselves (sdt.h semaphores, the libstapsdt-style stubs' first
- * byte, dynprobe's watched words) until all are attached.  Stopping is
- * SIGINT to that PID; the count() maps it prints on exit go to
+ * byte, dynprobe_probe_listening() per backend) until all are attached.
+ * Stopping is SIGINT to that PID; the count() maps it prints on exit go to
  * bpftrace.log, the proof that the hits were traced.  We then wait until
  * every site reads detached again.
  *
@@ -246,8 +246,11 @@ int dpb_lttng_start(struct dpb_tracer *t, char *why, size_t len)
 		snprintf(why, len, "n/a (lttng enabled %d of %d events)", dpb_lttng_enabled(),
 			 dpb_lttng_watched());
 		dpb_lttng_stop(t, NULL, 0);
+		return err;
 	}
-	return err;
+	/* The log shows that static and dynprobe events carry the same fields. */
+	dpb_lttng_cmd(t, (char *[]){ "lttng", "list", "-u", "-f", NULL });
+	return 0;
 }
 
 int dpb_lttng_stop(struct dpb_tracer *t, char *why, size_t len)
