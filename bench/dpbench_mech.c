@@ -108,6 +108,9 @@ DPB_LOOP(loop_dp_many2, DYNPROBE_FIRE(dpb_dp_many, DPB_A2))
 #endif
 
 /* ---- libstapsdt style -------------------------------------------------------- */
+/* The stub bytes and the register argument specs are x86-64's. */
+#if defined(__x86_64__)
+#define DPB_HAVE_LSDT 1
 /* A called stub `nop; nop; nop; nop; ret` with a stapsdt note on its first
  * nop and no semaphore (address 0), as libstapsdt generates. */
 #define DPB_LSDT_STUB(sym, probe, args)                                       \
@@ -177,6 +180,10 @@ DPB_LOOP(loop_lsdtg6, if (DPB_LSDT_ON(2)) dpb_lsdt_fire(&dpb_lsdt[2], DPB_U6))
 DPB_LOOP(loop_lsdtf0, dpb_lsdt_fire(&dpb_lsdt[0]))
 DPB_LOOP(loop_lsdtf2, dpb_lsdt_fire(&dpb_lsdt[1], DPB_U2))
 DPB_LOOP(loop_lsdtf6, dpb_lsdt_fire(&dpb_lsdt[2], DPB_U6))
+#else
+#define DPB_HAVE_LSDT 0
+#define DPB_LSDT_ON(k) 0
+#endif
 
 /* ---- logging baseline ------------------------------------------------------- */
 DPB_LOOP(loop_log0, fprintf(dpb_log, "p0\n"))
@@ -219,10 +226,17 @@ struct dpb_mech_info dpb_mechs[DPB_MECH_MAX] = {
 	[DPB_DP_MANY] = { "dp_usdt_10k", "DYNPROBE_FIRE, USDT provider with 10,000 probes", { 0 },
 			  "n/a (backend unavailable: dpbench built without libdynprobe)" },
 #endif
+#if DPB_HAVE_LSDT
 	[DPB_LSDT_GUARD] = { "lsdt_guard", "libstapsdt style: 0xCC peek, then variadic fire of a 90 90 90 90 c3 stub",
 			     { loop_lsdtg0, loop_lsdtg2, loop_lsdtg6 } },
 	[DPB_LSDT_FIRE] = { "lsdt_fire", "libstapsdt style: unguarded variadic fire of a 90 90 90 90 c3 stub",
 			    { loop_lsdtf0, loop_lsdtf2, loop_lsdtf6 } },
+#else
+	[DPB_LSDT_GUARD] = { "lsdt_guard", "libstapsdt style", { 0 },
+			     "n/a (the libstapsdt-style stub is written for x86-64)" },
+	[DPB_LSDT_FIRE] = { "lsdt_fire", "libstapsdt style", { 0 },
+			    "n/a (the libstapsdt-style stub is written for x86-64)" },
+#endif
 	[DPB_FPRINTF] = { "fprintf", "fprintf of the same fields to a buffered file (shared FILE)",
 			  { loop_log0, loop_log2, loop_log6 } },
 };
@@ -371,9 +385,9 @@ static int dpb_usdt_scan(int *watched)
 	const unsigned int u = DYNPROBE_BACKEND_USDT;
 	int on = 0;
 
-	*watched = 6;
+	*watched = DPB_HAVE_LSDT ? 6 : 3;
 	on += !!dpbench_p0_semaphore + !!dpbench_p2_semaphore + !!dpbench_p6_semaphore;
-	for (int k = 0; k < DPB_NARGS_VARIANTS; k++)
+	for (int k = 0; DPB_HAVE_LSDT && k < DPB_NARGS_VARIANTS; k++)
 		on += DPB_LSDT_ON(k);
 #if DPBENCH_HAVE_DYNPROBE
 	on += dpb_dp_count(dpb_dp[DPB_B_USDT], DPB_NARGS_VARIANTS, u, watched);
@@ -449,7 +463,9 @@ int dpb_usdt_targets(char *buf, size_t len, int pid)
 		err |= dpb_append(buf, len, &off, "usdt:/proc/%d/fd/%d:dpb_many:s%d,", pid,
 				  dynprobe_provider_usdt_fd(dpb_prov_many), DPB_MANY_FIRED);
 #endif
-	err |= dpb_append(buf, len, &off, "usdt:%s:dpbench:*,usdt:%s:dpbench_lsdt:*", exe, exe);
+	err |= dpb_append(buf, len, &off, "usdt:%s:dpbench:*", exe);
+	if (DPB_HAVE_LSDT)
+		err |= dpb_append(buf, len, &off, ",usdt:%s:dpbench_lsdt:*", exe);
 	return err ? -ENOSPC : 0;
 }
 
