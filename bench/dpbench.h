@@ -42,6 +42,8 @@ enum dpb_mech {
 	DPB_FPRINTF,    /* fprintf of the same fields to a file */
 	DPB_DP_ONE,     /* scaling: provider with 1 probe (2 args only) */
 	DPB_DP_MANY,    /* scaling: provider with 10,000 probes (2 args only) */
+	DPB_DP_USDT_SITE,  /* DYNPROBE_FIRE on a static dynprobe_site, USDT (2 args) */
+	DPB_DP_LTTNG_SITE, /* the same, LTTng (2 args) */
 	DPB_MECH_MAX
 };
 

@@ -104,6 +104,11 @@ DPB_DP_LOOPS(DPB_B_USDT, usdt)
 DPB_DP_LOOPS(DPB_B_LTTNG, lttng)
 DPB_DP_LOOPS(DPB_B_BOTH, both)
 DPB_LOOP(loop_dp_one2, DYNPROBE_FIRE(dpb_dp_one, DPB_A2))
+/* Sites: the watched pointer in static storage, like sdt.h's semaphore. */
+static struct dynprobe_site dpb_site_usdt = DYNPROBE_SITE_INIT;
+static struct dynprobe_site dpb_site_lttng = DYNPROBE_SITE_INIT;
+DPB_LOOP(loop_dp_site_usdt2, DYNPROBE_FIRE(&dpb_site_usdt, DPB_A2))
+DPB_LOOP(loop_dp_site_lttng2, DYNPROBE_FIRE(&dpb_site_lttng, DPB_A2))
 DPB_LOOP(loop_dp_many2, DYNPROBE_FIRE(dpb_dp_many, DPB_A2))
 #endif
 
@@ -214,6 +219,10 @@ struct dpb_mech_info dpb_mechs[DPB_MECH_MAX] = {
 			 { NULL, loop_dp_one2, NULL } },
 	[DPB_DP_MANY] = { "dp_usdt_10k", "DYNPROBE_FIRE, USDT provider with 10,000 probes (fires #5000)",
 			  { NULL, loop_dp_many2, NULL } },
+	[DPB_DP_USDT_SITE] = { "dp_usdt_site", "DYNPROBE_FIRE on a static dynprobe_site, USDT",
+			       { NULL, loop_dp_site_usdt2, NULL } },
+	[DPB_DP_LTTNG_SITE] = { "dp_lttng_site", "DYNPROBE_FIRE on a static dynprobe_site, LTTng",
+				{ NULL, loop_dp_site_lttng2, NULL } },
 #else
 	[DPB_DP_USDT] = { "dp_usdt", "DYNPROBE_FIRE, provider on USDT", { 0 },
 			  "n/a (backend unavailable: dpbench built without libdynprobe)" },
@@ -225,6 +234,10 @@ struct dpb_mech_info dpb_mechs[DPB_MECH_MAX] = {
 			 "n/a (backend unavailable: dpbench built without libdynprobe)" },
 	[DPB_DP_MANY] = { "dp_usdt_10k", "DYNPROBE_FIRE, USDT provider with 10,000 probes", { 0 },
 			  "n/a (backend unavailable: dpbench built without libdynprobe)" },
+	[DPB_DP_USDT_SITE] = { "dp_usdt_site", "DYNPROBE_FIRE on a dynprobe_site, USDT", { 0 },
+			       "n/a (backend unavailable: dpbench built without libdynprobe)" },
+	[DPB_DP_LTTNG_SITE] = { "dp_lttng_site", "DYNPROBE_FIRE on a dynprobe_site, LTTng", { 0 },
+				"n/a (backend unavailable: dpbench built without libdynprobe)" },
 #endif
 #if DPB_HAVE_LSDT
 	[DPB_LSDT_GUARD] = { "lsdt_guard", "libstapsdt style: 0xCC peek, then variadic fire of a 90 90 90 90 c3 stub",
@@ -315,6 +328,14 @@ static void dpb_dp_init(const char *cache, bool quick)
 	for (int b = 0; b < DPB_B_MAX; b++)
 		dpb_dp_make(names[b], bk[b], cache, 3, dpb_nargs, &dpb_prov[b], dpb_dp[b],
 			    dpb_mechs[mech[b]].na);
+	if (dpb_dp[DPB_B_USDT][1])
+		dynprobe_site_bind(&dpb_site_usdt, dpb_dp[DPB_B_USDT][1]);
+	else
+		snprintf(dpb_mechs[DPB_DP_USDT_SITE].na, DPB_REASON_LEN, "%s", dpb_mechs[DPB_DP_USDT].na);
+	if (dpb_dp[DPB_B_LTTNG][1])
+		dynprobe_site_bind(&dpb_site_lttng, dpb_dp[DPB_B_LTTNG][1]);
+	else
+		snprintf(dpb_mechs[DPB_DP_LTTNG_SITE].na, DPB_REASON_LEN, "%s", dpb_mechs[DPB_DP_LTTNG].na);
 	for (int k = 0; k < DPB_MANY; k++)
 		two[k] = 2;
 	dpb_dp_make("dpb_one", DYNPROBE_BACKEND_USDT, cache, 1, two, &dpb_prov_one,

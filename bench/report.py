@@ -34,7 +34,7 @@ STATE_TEXT = {
     "both": "bpftrace count() and the lttng session together",
 }
 MECHS = ["empty", "sdt", "ust", "dp_usdt", "dp_lttng", "dp_both", "lsdt_guard",
-         "lsdt_fire", "fprintf", "dp_usdt_1", "dp_usdt_10k"]
+         "lsdt_fire", "fprintf", "dp_usdt_1", "dp_usdt_10k", "dp_usdt_site", "dp_lttng_site"]
 MECH_TEXT = {
     "empty": "empty loop (asm memory barrier only)",
     "sdt": "sys/sdt.h STAP_PROBEn guarded by its .probes semaphore",
@@ -47,8 +47,10 @@ MECH_TEXT = {
     "fprintf": "fprintf of the same fields to a buffered file (one FILE shared by the threads)",
     "dp_usdt_1": "scaling: DYNPROBE_FIRE on a USDT provider with 1 probe",
     "dp_usdt_10k": "scaling: DYNPROBE_FIRE on probe #5000 of a USDT provider with 10,000 probes",
+    "dp_usdt_site": "DYNPROBE_FIRE on a static struct dynprobe_site bound to the USDT probe (2 args)",
+    "dp_lttng_site": "DYNPROBE_FIRE on a static struct dynprobe_site bound to the LTTng probe (2 args)",
 }
-SCALING = {"dp_usdt_1", "dp_usdt_10k"}
+SCALING = {"dp_usdt_1", "dp_usdt_10k", "dp_usdt_site", "dp_lttng_site"}  # 2-arg-only cells
 NARGS = ["0", "2", "6"]
 THREADS = ["1", "2"]
 SETUP_EXPECTED = [("usdt", "10"), ("usdt", "1000"), ("lttng_cold", "10"),
@@ -182,6 +184,10 @@ def headline(d):
                        f("idle", "dp_usdt"), f("idle", "sdt"), "≤1.2×", "idle, 2 args, 1 thread"),
         headline_ratio(d, "Disabled: DYNPROBE_FIRE (LTTng) ÷ static tracepoint check",
                        f("idle", "dp_lttng"), f("idle", "ust"), "≤1.2×", "idle, 2 args, 1 thread"),
+        headline_ratio(d, "Disabled: DYNPROBE_FIRE on a static site (USDT) ÷ sys/sdt.h check",
+                       f("idle", "dp_usdt_site"), f("idle", "sdt"), "≤1.2×", "idle, 2 args, 1 thread"),
+        headline_ratio(d, "Disabled: DYNPROBE_FIRE on a static site (LTTng) ÷ static tracepoint check",
+                       f("idle", "dp_lttng_site"), f("idle", "ust"), "≤1.2×", "idle, 2 args, 1 thread"),
         headline_ratio(d, "Disabled: DYNPROBE_FIRE (provider on both) ÷ sys/sdt.h check",
                        f("idle", "dp_both"), f("idle", "sdt"), "–", "idle, 2 args, 1 thread"),
         headline_ratio(d, "Traced hit: dynprobe USDT ÷ sys/sdt.h, bpftrace count()",

@@ -246,13 +246,39 @@ struct dynprobe__watch {
 	const volatile uint8_t *base;
 };
 
-static inline int dynprobe__maybe_enabled(const struct dynprobe_probe *probe)
+/* Works on a probe handle and on a struct dynprobe_site: both start with
+ * the watched base pointer. */
+static inline int dynprobe__maybe_enabled(const void *probe_or_site)
 {
-	const volatile uint8_t *b = ((const struct dynprobe__watch *)(const void *)probe)->base;
+	const volatile uint8_t *b = ((const struct dynprobe__watch *)probe_or_site)->base;
 
 	return ((uint32_t)*(const volatile uint16_t *)b << 16) !=
 	       *(const volatile uint32_t *)(b + DYNPROBE__WATCH_DISTANCE);
 }
+
+/*
+ * Sites: for the hottest call sites, keep the watched pointer in your own
+ * static storage, as sys/sdt.h keeps its semaphore, and save the load of
+ * the handle:
+ *
+ *	static struct dynprobe_site req_site = DYNPROBE_SITE_INIT;
+ *	dynprobe_site_bind(&req_site, req);      // after dynprobe_probe_add()
+ *	DYNPROBE_FIRE(&req_site, n, path);       // C11 / C++: a site or a probe
+ *
+ * The library keeps a bound site in step with its probe's loads and
+ * unloads, and points it back at idle memory when the provider is freed.
+ * A site must stay valid (static storage) while bound.
+ */
+struct dynprobe_site {
+	const volatile uint8_t *base;  /* first: the inline check reads it */
+	struct dynprobe_probe *probe;  /* set by dynprobe_site_bind() */
+	struct dynprobe_site *next;    /* private */
+};
+/* Zeroed memory the idle check reads (DISTANCE + 8 bytes of .bss). */
+DYNPROBE_API extern uint8_t dynprobe__idle_watch[];
+#define DYNPROBE_SITE_INIT { dynprobe__idle_watch, 0, 0 }
+/* 0, -EINVAL, or -EBUSY if the site is bound to another probe. */
+DYNPROBE_API int dynprobe_site_bind(struct dynprobe_site *site, struct dynprobe_probe *probe);
 
 #if defined(__GNUC__)
 #define DYNPROBE__UNLIKELY(x) __builtin_expect(!!(x), 0)
@@ -263,12 +289,12 @@ static inline int dynprobe__maybe_enabled(const struct dynprobe_probe *probe)
 /* Fire only when a tracer listens: three loads and a branch otherwise. */
 #define DYNPROBE_FIRE_ARGS(probe, args, nargs)                                \
 	(DYNPROBE__UNLIKELY(dynprobe__maybe_enabled(probe))                   \
-		 ? dynprobe_fire((probe), (args), (nargs)) : 0)
+		 ? dynprobe_fire(DYNPROBE__PROBE(probe), (args), (nargs)) : 0)
 
 /* Cheap inline guard for arguments that are expensive to compute. */
 #define DYNPROBE_ENABLED(probe)                                               \
 	(DYNPROBE__UNLIKELY(dynprobe__maybe_enabled(probe)) &&                \
-	 dynprobe_probe_enabled(probe))
+	 dynprobe_probe_enabled(DYNPROBE__PROBE(probe)))
 
 /* DYNPROBE_FIRE(probe, args...): type-correct firing of 0..12 C values in
  * C11 (_Generic) and C++ (overloads).  Evaluates to dynprobe_fire()'s result,
@@ -292,11 +318,14 @@ static inline struct dynprobe_arg dynprobe__arg(unsigned long long x) { return d
 static inline struct dynprobe_arg dynprobe__arg(float x) { return dynprobe_arg_d(x); }
 static inline struct dynprobe_arg dynprobe__arg(double x) { return dynprobe_arg_d(x); }
 static inline struct dynprobe_arg dynprobe__arg(const char *x) { return dynprobe_arg_s(x); }
+static inline struct dynprobe_probe *dynprobe__probe_of(struct dynprobe_probe *p) { return p; }
+static inline struct dynprobe_probe *dynprobe__probe_of(struct dynprobe_site *s) { return s->probe; }
 static inline int dynprobe__fire_list(struct dynprobe_probe *p,
 				      std::initializer_list<struct dynprobe_arg> l)
 { return dynprobe_fire(p, l.begin(), l.size()); }
 #define DYNPROBE__ARG(x) dynprobe__arg(x)
-#define DYNPROBE__FIRE_K(p, n, ...) dynprobe__fire_list((p), { __VA_ARGS__ })
+#define DYNPROBE__PROBE(p) dynprobe__probe_of(p)
+#define DYNPROBE__FIRE_K(p, n, ...) dynprobe__fire_list(DYNPROBE__PROBE(p), { __VA_ARGS__ })
 extern "C" {
 #elif defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
 #define DYNPROBE__ARG(x) _Generic((x),                                        \
@@ -309,8 +338,19 @@ extern "C" {
 	unsigned long long: dynprobe_arg_u,                                   \
 	float: dynprobe_arg_d, double: dynprobe_arg_d,                        \
 	char *: dynprobe_arg_s, const char *: dynprobe_arg_s)(x)
+static inline struct dynprobe_probe *dynprobe__site_probe(struct dynprobe_site *s)
+{ return s->probe; }
+static inline struct dynprobe_probe *dynprobe__probe_id(struct dynprobe_probe *p)
+{ return p; }
+#define DYNPROBE__PROBE(p) _Generic((p),                                      \
+	struct dynprobe_site *: dynprobe__site_probe,                         \
+	default: dynprobe__probe_id)(p)
 #define DYNPROBE__FIRE_K(p, n, ...)                                           \
-	dynprobe_fire((p), (const struct dynprobe_arg[n]){ __VA_ARGS__ }, (n))
+	dynprobe_fire(DYNPROBE__PROBE(p), (const struct dynprobe_arg[n]){ __VA_ARGS__ }, (n))
+#endif
+
+#ifndef DYNPROBE__PROBE
+#define DYNPROBE__PROBE(p) (p) /* C99: probes only */
 #endif
 
 #ifdef DYNPROBE__ARG
@@ -330,7 +370,9 @@ extern "C" {
 #define DYNPROBE__M10(a, ...) DYNPROBE__ARG(a), DYNPROBE__M9(__VA_ARGS__)
 #define DYNPROBE__M11(a, ...) DYNPROBE__ARG(a), DYNPROBE__M10(__VA_ARGS__)
 #define DYNPROBE__M12(a, ...) DYNPROBE__ARG(a), DYNPROBE__M11(__VA_ARGS__)
-#define DYNPROBE__F0(p) DYNPROBE_FIRE_ARGS(p, NULL, 0)
+#define DYNPROBE__F0(p)                                                       \
+	(DYNPROBE__UNLIKELY(dynprobe__maybe_enabled(p))                       \
+		 ? dynprobe_fire(DYNPROBE__PROBE(p), NULL, 0) : 0)
 #define DYNPROBE__FN(p, n, ...)                                               \
 	(DYNPROBE__UNLIKELY(dynprobe__maybe_enabled(p))                       \
 		 ? DYNPROBE__FIRE_K(p, n, DYNPROBE__CAT(DYNPROBE__M, n)(__VA_ARGS__)) \

@@ -24,9 +24,12 @@
 #include <pthread.h>
 #include <sys/mman.h>
 
-/* The watch region: DISTANCE + one page of zeros, read-only.  base = region
- * reads idle (0 << 16 == 0); base = region + 4 reads "maybe enabled"
- * because the cell at region + DISTANCE + 4 holds 1. */
+/* Idle: base = dynprobe__idle_watch reads 0 << 16 == 0 (zeroed .bss, only
+ * the two words read are ever touched).  The watch region: DISTANCE + one
+ * page, read-only, where base = region + 4 reads "maybe enabled" because
+ * the cell at region + DISTANCE + 4 holds 1. */
+DYNPROBE_API uint8_t dynprobe__idle_watch[DYNPROBE__WATCH_DISTANCE + 8];
+
 static const volatile uint8_t *watch_region;
 static int watch_region_err;
 
@@ -197,7 +200,7 @@ int dynprobe_probe_enabled(const struct dynprobe_probe *probe)
 static const volatile uint8_t *watch_base(const struct dp_probe_live *live)
 {
 	if (!live)
-		return watch_region;                      /* idle */
+		return dynprobe__idle_watch;
 	if (live->has_usdt && !live->has_lttng)
 		return live->usdt.stub;
 	if (live->has_lttng && !live->has_usdt && live->lttng.watch_base)
@@ -217,11 +220,18 @@ void dp_probe_init_sites(struct dynprobe_probe *probe)
 {
 	struct dp_probe_live *l = &probe->live;
 
-	l->usdt.stub = watch_region;
-	l->usdt.cell = (volatile uint32_t *)(volatile void *)watch_region;
-	l->lttng.state = (const volatile int *)(const volatile void *)watch_region;
+	l->usdt.stub = dynprobe__idle_watch;
+	l->usdt.cell = (volatile uint32_t *)(volatile void *)dynprobe__idle_watch;
+	l->lttng.state = (const volatile int *)(const volatile void *)dynprobe__idle_watch;
 	l->lttng.fire = fire_nothing;
-	l->lttng.watch_base = watch_region;
+	l->lttng.watch_base = dynprobe__idle_watch;
+}
+
+static void watch_store(struct dynprobe_probe *probe, const volatile uint8_t *base)
+{
+	__atomic_store_n(&probe->watch.base, base, __ATOMIC_RELEASE);
+	for (struct dynprobe_site *s = probe->sites; s; s = s->next)
+		__atomic_store_n(&s->base, base, __ATOMIC_RELEASE);
 }
 
 void dp_probe_publish(struct dynprobe_probe *probe, const struct dp_probe_live *live)
@@ -231,7 +241,7 @@ void dp_probe_publish(struct dynprobe_probe *probe, const struct dp_probe_live *
 	/* Unpublish first, so the inline check never leads to sites that are
 	 * about to change; then the sites under the counter; then the check.
 	 * Unloading only clears the flags: the old pointers stay valid. */
-	__atomic_store_n(&probe->watch.base, watch_base(NULL), __ATOMIC_RELEASE);
+	watch_store(probe, watch_base(NULL));
 	__atomic_store_n(&probe->seq, seq + 1, __ATOMIC_RELAXED);
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	if (live) {
@@ -241,5 +251,5 @@ void dp_probe_publish(struct dynprobe_probe *probe, const struct dp_probe_live *
 		probe->live.has_lttng = false;
 	}
 	__atomic_store_n(&probe->seq, seq + 2, __ATOMIC_RELEASE);
-	__atomic_store_n(&probe->watch.base, watch_base(live), __ATOMIC_RELEASE);
+	watch_store(probe, watch_base(live));
 }

@@ -87,6 +87,7 @@ struct dynprobe_probe {
 	struct dp_probe_live live;
 	struct dp_probe_desc desc;
 	struct dynprobe_provider *provider;
+	struct dynprobe_site *sites;      /* bound sites, kept in step with watch */
 	struct dynprobe_probe *next_free; /* slab free list */
 };
 

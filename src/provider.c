@@ -87,6 +87,14 @@ static struct dynprobe_probe *probe_alloc(void)
  * reads "not loaded", or a later owner's consistent sites. */
 static void probe_release(struct dynprobe_probe *p)
 {
+	/* Sites go back to idle memory before they forget the probe. */
+	for (struct dynprobe_site *s = p->sites, *next; s; s = next) {
+		next = s->next;
+		__atomic_store_n(&s->base, dynprobe__idle_watch, __ATOMIC_RELEASE);
+		__atomic_store_n(&s->probe, NULL, __ATOMIC_RELEASE);
+		s->next = NULL;
+	}
+	p->sites = NULL;
 	free((char *)p->desc.name);
 	for (size_t i = 0; i < p->desc.nargs; i++)
 		free((char *)p->desc.arg_names[i]);
@@ -537,6 +545,28 @@ struct dynprobe_provider *dynprobe_provider_free(struct dynprobe_provider *prov)
 	pthread_mutex_destroy(&prov->lock);
 	free(prov);
 	return NULL;
+}
+
+int dynprobe_site_bind(struct dynprobe_site *site, struct dynprobe_probe *probe)
+{
+	struct dynprobe_provider *prov;
+
+	if (!site || !probe || !(prov = probe->provider))
+		return -EINVAL;
+	pthread_mutex_lock(&prov->lock);
+	if (site->probe && site->probe != probe) {
+		pthread_mutex_unlock(&prov->lock);
+		return -EBUSY;
+	}
+	if (!site->probe) {
+		site->probe = probe;
+		site->next = probe->sites;
+		probe->sites = site;
+	}
+	__atomic_store_n(&site->base, __atomic_load_n(&probe->watch.base, __ATOMIC_ACQUIRE),
+			 __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&prov->lock);
+	return 0;
 }
 
 /* ---- introspection ---- */

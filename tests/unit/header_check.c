@@ -14,6 +14,10 @@ int header_check_fire(struct dynprobe_probe *p)
 	r += DYNPROBE_FIRE_ARGS(p, a, 2);
 	r += DYNPROBE_ENABLED(p);
 #ifdef DYNPROBE_FIRE
+	static struct dynprobe_site site = DYNPROBE_SITE_INIT;
+	r += DYNPROBE_FIRE(&site, 1, "s");
+	r += DYNPROBE_FIRE(&site);
+	r += DYNPROBE_ENABLED(&site);
 	r += DYNPROBE_FIRE(p);
 	r += DYNPROBE_FIRE(p, 1, 2u, "three", 4.0, (signed char)5, (unsigned short)6, 7L, 8ULL,
 			   9, 10, 11, 12);

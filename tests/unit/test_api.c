@@ -250,6 +250,46 @@ static void test_fire_mismatch(void **state)
 	dynprobe_provider_free(p);
 }
 
+static struct dynprobe_site site = DYNPROBE_SITE_INIT;
+
+static void test_site(void **state)
+{
+	struct dynprobe_provider *p, *q;
+	struct dynprobe_probe *pr, *other;
+	(void)state;
+
+	/* Unbound: idle, never fires. */
+	assert_int_equal(DYNPROBE_FIRE(&site, 1, "x"), 0);
+	assert_int_equal(dynprobe_provider_new("site", NULL, &p), 0);
+	assert_int_equal(dynprobe_probe_add(p, "a", sig2, 2, NULL, &pr), 0);
+	assert_int_equal(dynprobe_site_bind(&site, pr), 0);
+	assert_int_equal(dynprobe_site_bind(&site, pr), 0);
+	assert_int_equal(dynprobe_site_bind(NULL, pr), -EINVAL);
+	assert_int_equal(DYNPROBE_FIRE(&site, 1, "x"), 0); /* not loaded */
+	assert_int_equal(dynprobe_provider_load(p), 0);
+	assert_ptr_equal(site.base, pr->watch.base);
+	volatile uint16_t *sem = (volatile uint16_t *)(site.base + DYNPROBE__WATCH_DISTANCE);
+	assert_int_equal(DYNPROBE_FIRE(&site, 1, "x"), 0);
+	*sem = 1;
+	assert_int_equal(DYNPROBE_FIRE(&site, 1, "x"), 1);
+	assert_int_equal(DYNPROBE_FIRE(&site, "x", 1), -DYNPROBE_EMISMATCH);
+	assert_true(DYNPROBE_ENABLED(&site));
+	assert_int_equal(dynprobe_provider_unload(p), 0);
+	assert_int_equal(DYNPROBE_FIRE(&site, 1, "x"), 0); /* unload reaches the site */
+	assert_int_equal(dynprobe_provider_load(p), 0);
+	assert_int_equal(DYNPROBE_FIRE(&site, 1, "x"), 1); /* same image, still attached */
+	*sem = 0;
+	assert_int_equal(dynprobe_provider_new("site2", NULL, &q), 0);
+	assert_int_equal(dynprobe_probe_add(q, "b", sig2, 2, NULL, &other), 0);
+	assert_int_equal(dynprobe_site_bind(&site, other), -EBUSY);
+	dynprobe_provider_free(p);
+	assert_ptr_equal(site.base, dynprobe__idle_watch);
+	assert_null(site.probe);
+	assert_int_equal(DYNPROBE_FIRE(&site, 1, "x"), 0);
+	assert_int_equal(dynprobe_site_bind(&site, other), 0); /* free unbound it */
+	dynprobe_provider_free(q);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -264,6 +304,7 @@ int main(void)
 #endif
 		cmocka_unit_test(test_types_and_errors),
 		cmocka_unit_test(test_fire_mismatch),
+		cmocka_unit_test(test_site),
 	};
 	cmocka_set_message_output(CM_OUTPUT_TAP);
 	return cmocka_run_group_tests_name("api", tests, NULL, NULL);
