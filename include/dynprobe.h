@@ -238,7 +238,7 @@ DYNPROBE_API unsigned int dynprobe_probe_listening(const struct dynprobe_probe *
  *   not loaded: a base over zeros.
  *
  * A stale read can only send a caller to dynprobe_fire(), which re-checks
- * under RCU.
+ * against a consistent copy of the current load.
  */
 #define DYNPROBE__WATCH_DISTANCE (1u << 20)
 
