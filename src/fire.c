@@ -21,38 +21,17 @@
 #include "backends/usdt/usdt.h"
 #include "internal.h"
 
-#include <pthread.h>
-#include <sys/mman.h>
-
-/* Idle: base = dynprobe__idle_watch reads 0 << 16 == 0 (zeroed .bss, only
- * the two words read are ever touched).  The watch region: DISTANCE + one
- * page, read-only, where base = region + 4 reads "maybe enabled" because
- * the cell at region + DISTANCE + 4 holds 1. */
+/* The idle watch: base = dynprobe__idle_watch reads 0 << 16 against a zero
+ * cell (zeroed .bss; only the words read are ever touched).  base =
+ * dynprobe__idle_watch + 4 reads "maybe enabled": the cell at DISTANCE + 4 is
+ * set to 1 before anything points there, so dynprobe_fire() decides. */
 DYNPROBE_API uint8_t dynprobe__idle_watch[DYNPROBE__WATCH_DISTANCE + 8];
 
-static const volatile uint8_t *watch_region;
-static int watch_region_err;
-
-static void watch_region_map(void)
+static const volatile uint8_t *always_check_base(void)
 {
-	size_t len = DYNPROBE__WATCH_DISTANCE + 4096;
-	uint8_t *r = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	if (r == MAP_FAILED) {
-		watch_region_err = -errno;
-		return;
-	}
-	*(uint32_t *)(r + DYNPROBE__WATCH_DISTANCE + 4) = 1;
-	mprotect(r, len, PROT_READ);
-	watch_region = r;
-}
-
-int dp_watch_init(void)
-{
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
-
-	pthread_once(&once, watch_region_map);
-	return watch_region ? 0 : watch_region_err;
+	__atomic_store_n((uint32_t *)(void *)(dynprobe__idle_watch + DYNPROBE__WATCH_DISTANCE + 4),
+			 1, __ATOMIC_RELEASE);
+	return dynprobe__idle_watch + 4;
 }
 
 /* Convert one fired value to the declared type as C assignment would;
@@ -205,7 +184,7 @@ static const volatile uint8_t *watch_base(const struct dp_probe_live *live)
 		return live->usdt.stub;
 	if (live->has_lttng && !live->has_usdt && live->lttng.watch_base)
 		return live->lttng.watch_base;
-	return watch_region + 4;                          /* always ask dynprobe_fire() */
+	return always_check_base();
 }
 
 static void fire_nothing(const union dp_value *values)

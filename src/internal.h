@@ -124,13 +124,10 @@ DP_HIDDEN bool dp_lttng_available(void);
 DP_HIDDEN bool dp_convert_arg(enum dynprobe_type type, const struct dynprobe_arg *arg,
 			      union dp_value *out);
 /* Publish a load's sites (NULL: not loaded) to the slow path and point the
- * inline watch at them.  Writers of one probe must be serialized.  Needs a
- * successful dp_watch_init(). */
+ * inline watch at them.  Writers of one probe must be serialized. */
 DP_HIDDEN void dp_probe_publish(struct dynprobe_probe *probe, const struct dp_probe_live *live);
 /* Point a fresh probe's site pointers at valid memory (never NULL). */
 DP_HIDDEN void dp_probe_init_sites(struct dynprobe_probe *probe);
-/* Map the shared idle/always-check watch region once; 0 or -errno. */
-DP_HIDDEN int dp_watch_init(void);
 DP_HIDDEN bool dp_name_valid(const char *name, size_t max_len);
 /* Debug logging, only when DYNPROBE_DEBUG=1; preserves errno. */
 DP_HIDDEN void dp_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

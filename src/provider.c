@@ -181,9 +181,6 @@ int dynprobe_provider_new(const char *name, const struct dynprobe_provider_opts 
 	*ret_provider = NULL;
 	if (!dp_name_valid(name, DYNPROBE_MAX_PROVIDER_NAME))
 		return -DYNPROBE_ENAME;
-	r = dp_watch_init();
-	if (r < 0)
-		return r;
 	r = opts_check(opts, offsetof(struct dynprobe_provider_opts, prebuilt_path) +
 				     sizeof(const char *));
 	if (r < 0)

@@ -38,7 +38,6 @@ struct dp_usdt_layout {
 	uint64_t *stub_vaddr;   /* [nprobes], caller-allocated */
 	uint64_t *sem_vaddr;    /* [nprobes], caller-allocated */
 	uint64_t header_vaddr;  /* struct dp_usdt_probes_header */
-	uint64_t base_vaddr;    /* .stapsdt.base */
 	uint64_t rx_size;       /* R+X segment: file offset 0, vaddr 0 */
 	uint64_t rw_offset;     /* RW segment: file offset */
 	uint64_t rw_vaddr;      /* ... and virtual address */

@@ -461,7 +461,6 @@ int dp_usdt_build_image(const struct dp_provider_desc *d, enum dp_stub_kind kind
 		layout->sem_vaddr[i] = sem;
 	}
 	layout->header_vaddr = pl.probes_off;
-	layout->base_vaddr = pl.base_off;
 	layout->rx_size = pl.rx_end;
 	layout->rw_offset = pl.rw_off;
 	layout->rw_vaddr = pl.dynamic_off;
