@@ -194,7 +194,7 @@ static void fire_nothing(const union dp_value *values)
 
 /* Site pointers are never NULL: a reader may dereference one it read before
  * checking the sequence counter, so a probe that never loaded points them
- * at the (zeroed, read-only) watch region. */
+ * at the zeroed idle watch array. */
 void dp_probe_init_sites(struct dynprobe_probe *probe)
 {
 	struct dp_probe_live *l = &probe->live;
