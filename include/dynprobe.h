@@ -224,18 +224,23 @@ DYNPROBE_API unsigned int dynprobe_probe_listening(const struct dynprobe_probe *
 
 /*
  * Private ABI for the inline check.  Every probe handle starts with one
- * pointer, `base`; the probe may be enabled when the 16-bit word at base,
- * shifted up, differs from the 32-bit cell DYNPROBE__WATCH_DISTANCE bytes
- * further.  Three loads (the pointer, two words) and one compare.
+ * pointer, `base`; the probe may be enabled when the 8 bytes at base differ
+ * from the 8 bytes DYNPROBE__WATCH_DISTANCE further.  Three loads (the
+ * pointer, two aligned words) and one compare; from a site, whose pointer
+ * is in static storage, as from a handle.
  *
- *   USDT   base = the stub (a uprobe patches its first bytes); the image puts
- *          the probe's cell exactly DISTANCE after it: the semaphore in the
- *          low half, the stub's idle bytes in the high half.
- *   LTTng  base = DISTANCE before the tracepoint's state, inside a zeroed
- *          pad the generated provider places there.
- *   both, or a layout that could not be arranged: a base whose compare
- *          always differs, so dynprobe_fire() decides.
- *   not loaded: a base over zeros.
+ *   USDT   base = a 16-byte slot in the provider's code: six zero bytes,
+ *          then the called stub (a uprobe patches its first bytes).  The
+ *          image puts the probe's cell DISTANCE after the slot: 4 bytes for
+ *          an LTTng tracepoint state (zero when USDT only), the 2-byte
+ *          semaphore, a copy of the stub's first two idle bytes.
+ *   LTTng  base = DISTANCE before a tracepoint state (a call-site record
+ *          lttng-ust keeps in step with the provider's own) whose next 4
+ *          bytes are zero, in front of which there are only zeros.
+ *   both   the USDT cell above, its first 4 bytes being that LTTng state:
+ *          one compare covers semaphore, stub and session.
+ *   not loaded: a base over zeros.  Anything that could not be arranged:
+ *          a base whose words always differ, so dynprobe_fire() decides.
  *
  * A stale read can only send a caller to dynprobe_fire(), which re-checks
  * against a consistent copy of the current load.
@@ -252,8 +257,8 @@ static inline int dynprobe__maybe_enabled(const void *probe_or_site)
 {
 	const volatile uint8_t *b = ((const struct dynprobe__watch *)probe_or_site)->base;
 
-	return ((uint32_t)*(const volatile uint16_t *)b << 16) !=
-	       *(const volatile uint32_t *)(b + DYNPROBE__WATCH_DISTANCE);
+	return *(const volatile uint64_t *)b !=
+	       *(const volatile uint64_t *)(b + DYNPROBE__WATCH_DISTANCE);
 }
 
 /*
@@ -274,7 +279,7 @@ struct dynprobe_site {
 	struct dynprobe_probe *probe;  /* set by dynprobe_site_bind() */
 	struct dynprobe_site *next;    /* private */
 };
-/* Zeroed memory the idle check reads (DISTANCE + 8 bytes of .bss). */
+/* Zeroed memory the idle check reads (DISTANCE + 16 bytes of .bss). */
 DYNPROBE_API extern uint8_t dynprobe__idle_watch[];
 #define DYNPROBE_SITE_INIT { dynprobe__idle_watch, 0, 0 }
 /* 0, -EINVAL, or -EBUSY if the site is bound to another probe. */

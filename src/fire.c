@@ -22,17 +22,17 @@
 #include "backends/usdt/usdt.h"
 #include "internal.h"
 
-/* The idle watch: base = dynprobe__idle_watch reads 0 << 16 against a zero
- * cell (zeroed .bss; only the words read are ever touched).  base =
- * dynprobe__idle_watch + 4 reads "maybe enabled": the cell at DISTANCE + 4 is
- * set to 1 before anything points there, so dynprobe_fire() decides. */
-DYNPROBE_API uint8_t dynprobe__idle_watch[DYNPROBE__WATCH_DISTANCE + 8];
+/* The idle watch: base = dynprobe__idle_watch compares zeros with zeros
+ * (zeroed .bss; only the words read are ever touched).  base =
+ * dynprobe__idle_watch + 8 reads "maybe enabled": the word at DISTANCE + 8
+ * is set before anything points there, so dynprobe_fire() decides. */
+DYNPROBE_API uint8_t dynprobe__idle_watch[DYNPROBE__WATCH_DISTANCE + 16] __attribute__((aligned(64)));
 
 static const volatile uint8_t *always_check_base(void)
 {
-	__atomic_store_n((uint32_t *)(void *)(dynprobe__idle_watch + DYNPROBE__WATCH_DISTANCE + 4),
+	__atomic_store_n((uint64_t *)(void *)(dynprobe__idle_watch + DYNPROBE__WATCH_DISTANCE + 8),
 			 1, __ATOMIC_RELEASE);
-	return dynprobe__idle_watch + 4;
+	return dynprobe__idle_watch + 8;
 }
 
 /* Convert one fired value to the declared type as C assignment would;
@@ -84,7 +84,7 @@ static bool usdt_attached(const struct dp_usdt_site *s)
 	uint16_t head;
 
 	__builtin_memcpy(&head, (const void *)s->stub, 2);
-	return *(const volatile uint16_t *)s->cell != 0 || head != s->stub_idle;
+	return *s->sem != 0 || head != s->stub_idle;
 }
 
 static bool lttng_enabled(const struct dp_lttng_site *s)
@@ -182,9 +182,13 @@ static const volatile uint8_t *watch_base(const struct dp_probe_live *live)
 	if (!live)
 		return dynprobe__idle_watch;
 	if (live->has_usdt && !live->has_lttng)
-		return live->usdt.stub;
+		return live->usdt.watch;
 	if (live->has_lttng && !live->has_usdt && live->lttng.watch_base)
 		return live->lttng.watch_base;
+	/* Both: one compare covers both when the LTTng state mirror sits in
+	 * the USDT cell (the LTTng backend was given the USDT cells). */
+	if (live->has_lttng && live->has_usdt && live->lttng.watch_base == live->usdt.watch)
+		return live->usdt.watch;
 	return always_check_base();
 }
 
@@ -201,7 +205,8 @@ void dp_probe_init_sites(struct dynprobe_probe *probe)
 	struct dp_probe_live *l = &probe->live;
 
 	l->usdt.stub = dynprobe__idle_watch;
-	l->usdt.cell = (volatile uint32_t *)(volatile void *)dynprobe__idle_watch;
+	l->usdt.watch = dynprobe__idle_watch;
+	l->usdt.sem = (volatile uint16_t *)(volatile void *)dynprobe__idle_watch;
 	l->lttng.state = (const volatile int *)(const volatile void *)dynprobe__idle_watch;
 	l->lttng.fire = fire_nothing;
 	l->lttng.watch_base = dynprobe__idle_watch;

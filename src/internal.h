@@ -33,10 +33,10 @@ struct dp_lttng_image;
 /* What a loaded USDT image tells the core about one probe. */
 struct dp_usdt_site {
 	const volatile uint8_t *stub;       /* first byte of the called stub */
-	/* The probe's cell in the image's .probes: the semaphore (low half,
-	 * written by the kernel or bcc) and a copy of the stub's idle bytes
-	 * (high half, written by us) for the one-compare inline check. */
-	volatile uint32_t *cell;
+	/* The inline check's base: the stub's slot (see dynprobe.h); the
+	 * probe's cell is DYNPROBE__WATCH_DISTANCE after it. */
+	const volatile uint8_t *watch;
+	volatile uint16_t *sem;             /* the semaphore, in the cell */
 	uint16_t stub_idle;                 /* first two stub bytes, unpatched */
 };
 
@@ -45,8 +45,8 @@ typedef void (*dp_lttng_fire_fn)(const union dp_value *values);
 struct dp_lttng_site {
 	const volatile int *state;          /* the tracepoint's enabled state */
 	dp_lttng_fire_fn fire;              /* records one event */
-	/* state - DYNPROBE__WATCH_DISTANCE when the provider's zeroed pad
-	 * covers it (see dynprobe.h), else NULL. */
+	/* The inline check's base: DYNPROBE__WATCH_DISTANCE before the state
+	 * mirror (see dynprobe.h), or NULL when there is none. */
 	const volatile uint8_t *watch_base;
 };
 
@@ -111,7 +111,11 @@ DP_HIDDEN void dp_usdt_call(const struct dp_usdt_site *site, size_t nargs,
 /* Generate, compile or find in the cache, dlopen, and fill sites[i].  The
  * object is never dlclose()d.  Errors: -DYNPROBE_ENOCOMPILER,
  * -DYNPROBE_ENOLTTNG, -DYNPROBE_ECACHE, -DYNPROBE_ECOMPILE, -errno. */
+/* `cells`: NULL, or per probe the address of a USDT cell (an 8-byte
+ * window, see dynprobe.h) whose first 4 bytes are to mirror the tracepoint
+ * state; with NULL the backend finds room for the mirrors itself. */
 DP_HIDDEN int dp_lttng_load(const struct dp_provider_desc *desc,
+			    volatile uint8_t *const *cells,
 			    struct dp_lttng_site *sites,
 			    struct dp_lttng_image **ret_image);
 DP_HIDDEN void dp_lttng_release(struct dp_lttng_image *image);

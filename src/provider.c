@@ -377,6 +377,7 @@ static int build_usdt(struct dynprobe_provider *prov, const struct dp_provider_d
 static int build_lttng(struct dynprobe_provider *prov, const struct dp_provider_desc *d)
 {
 	struct dp_lttng_site *sites;
+	volatile uint8_t **cells = NULL;
 	struct dp_lttng_image *img = NULL;
 	int r;
 
@@ -385,7 +386,20 @@ static int build_lttng(struct dynprobe_provider *prov, const struct dp_provider_
 	sites = calloc(d->nprobes ? d->nprobes : 1, sizeof(*sites));
 	if (!sites)
 		return -ENOMEM;
-	r = dp_lttng_load(d, sites, &img);
+	/* On both backends, the LTTng state mirrors go into the USDT cells, so
+	 * that one inline compare covers both (see dynprobe.h). */
+	if (prov->usdt) {
+		cells = calloc(d->nprobes ? d->nprobes : 1, sizeof(*cells));
+		if (!cells) {
+			free(sites);
+			return -ENOMEM;
+		}
+		for (size_t i = 0; i < d->nprobes; i++)
+			cells[i] = (volatile uint8_t *)prov->usdt_sites[i].watch +
+				   DYNPROBE__WATCH_DISTANCE;
+	}
+	r = dp_lttng_load(d, cells, sites, &img);
+	free(cells);
 	if (r < 0) {
 		free(sites);
 		return r;

@@ -28,10 +28,10 @@
 
 /* Bump when the generated text changes in any way: it is hashed anyway,
  * but the version also lands in the file's header comment. */
-#define DP_TP_GENERATOR_VERSION 2
+#define DP_TP_GENERATOR_VERSION 3
 
-#define DP_TP_ABI_MAJOR 1
-#define DP_TP_ABI_MINOR 1
+#define DP_TP_ABI_MAJOR 2
+#define DP_TP_ABI_MINOR 0
 #define DP_TP_DESC_SYMBOL "dynprobe_tp_desc"
 
 #define DP_TP_ABI(X) X(							\
@@ -60,8 +60,13 @@ struct dp_tp_desc {							\
 	const struct dp_tp_event *events;				\
 	void (*attach)(void);						\
 	void (*detach)(void);						\
-	const volatile char *watch_pad;	/* minor 1 */			\
-	uint64_t watch_pad_size;					\
+	/* State mirrors: extra lttng-ust call-site records that the	\
+	 * library places where its inline check reads. */		\
+	uint32_t mirror_size;		/* the record's size */		\
+	uint32_t mirror_state;		/* offset of its int state */	\
+	int (*mirror_init)(uint32_t event, void *record);		\
+	int (*mirror_register)(void *const *records, uint32_t n);	\
+	void (*mirror_unregister)(void *const *records);		\
 };)
 
 #define DP_TP_ABI_CODE(...) __VA_ARGS__

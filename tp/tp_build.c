@@ -48,7 +48,7 @@ extern char **environ;
  * tests/lttng/measure.sh reproduces the numbers. */
 static const char *const cc_flags[] = {
 	"-shared", "-fPIC", "-fvisibility=hidden", "-O1", "-g0", "-pipe",
-	"-std=gnu11", "-w", "-fno-toplevel-reorder", /* keeps the watch pad first */
+	"-std=gnu11", "-w",
 };
 static const char *const ld_flags[] = {
 	"-Wl,-z,relro", "-Wl,-z,now", "-Wl,--no-as-needed", "-llttng-ust", "-Wl,--as-needed",

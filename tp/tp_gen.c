@@ -34,7 +34,9 @@
  * read the tracepoint's state through the pointer next to it), plus
  * attach/detach functions that re-run the lttng-ust probe registration
  * constructor/destructor so a provider can be unregistered without
- * dlclose().
+ * dlclose(), and the state-mirror functions (emit_mirrors() below) with
+ * which the library places extra call-site records where dynprobe.h's
+ * inline check reads.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -232,15 +234,9 @@ static void emit_head(struct sbuf *b, const struct dp_provider_desc *d)
 		  "#define LTTNG_UST_TRACEPOINT_DEFINE\n"
 		  "#define LTTNG_UST_TRACEPOINT_PROVIDER %s\n"
 		  "#define LTTNG_UST_TRACEPOINT_INCLUDE \"dynprobe-tp.c\"\n"
-		  "#include <stdint.h>\n%s\n"
-		  "/* Zeros in front of the tracepoint structs (same section, emitted\n"
-		  " * first: -fno-toplevel-reorder): dynprobe's inline check reads the\n"
-		  " * word %u bytes before each tracepoint's state. */\n"
-		  "static char dp_tp_watch_pad[%u]\n"
-		  "\t__attribute__((section(\"__tracepoints\"), used, aligned(64)));\n"
+		  "#include <stddef.h>\n#include <stdint.h>\n%s\n"
 		  "#endif\n\n",
-		  d->name, DP_TP_ABI(DP_TP_ABI_TEXT), DYNPROBE__WATCH_DISTANCE,
-		  DYNPROBE__WATCH_DISTANCE);
+		  d->name, DP_TP_ABI(DP_TP_ABI_TEXT));
 }
 
 static void emit_events(struct sbuf *b, const struct dp_provider_desc *d)
@@ -267,6 +263,51 @@ static void emit_macro_guard(struct sbuf *b, const char *name)
 		  name, name);
 }
 
+/*
+ * State mirrors.  lttng-ust writes an event's enabled state into every
+ * registered call-site record (struct lttng_ust_tracepoint) of that name,
+ * wherever it lives.  dp_tp_mirror_init() fills one more record per event,
+ * in memory the library chose so that its state lands where the inline
+ * check reads, and dp_tp_mirror_register() registers them as one more
+ * tracepoint section; firing still goes through the object's own records.
+ * Fields are set one by one: the 4 bytes after `state` (padding, asserted
+ * below) may hold the library's USDT semaphore.
+ */
+static void emit_mirrors(struct sbuf *b, const struct dp_provider_desc *d)
+{
+	sb_printf(b, "_Static_assert(offsetof(struct lttng_ust_tracepoint, probes) >=\n"
+		  "\toffsetof(struct lttng_ust_tracepoint, state) + 8, \"room after state\");\n"
+		  "static struct lttng_ust_tracepoint *const dp_tp_records[] = {\n");
+	for (size_t i = 0; i < d->nprobes; i++)
+		sb_printf(b, "\t&lttng_ust_tracepoint_%s___%s,\n", d->name, d->probes[i]->name);
+	sb_printf(b, "\tNULL\n};\n\n"
+		  "static int dp_tp_mirror_init(uint32_t event, void *record)\n{\n"
+		  "\tconst struct lttng_ust_tracepoint *s;\n"
+		  "\tstruct lttng_ust_tracepoint *t = record;\n\n"
+		  "\tif (event >= %zu)\n\t\treturn -1;\n"
+		  "\ts = dp_tp_records[event];\n"
+		  "\tt->struct_size = s->struct_size;\n"
+		  "\tt->provider_name = s->provider_name;\n"
+		  "\tt->event_name = s->event_name;\n"
+		  "\tt->state = 0;\n"
+		  "\tt->probes = NULL;\n"
+		  "\tt->tracepoint_provider_ref = s->tracepoint_provider_ref;\n"
+		  "\tt->signature = s->signature;\n"
+		  "\treturn 0;\n}\n\n"
+		  "static int dp_tp_mirror_register(void *const *records, uint32_t n)\n{\n"
+		  "\tif (!lttng_ust_tracepoint_dlopen_ptr ||\n"
+		  "\t    !lttng_ust_tracepoint_dlopen_ptr->lttng_ust_tracepoint_module_register)\n"
+		  "\t\treturn -1;\n"
+		  "\treturn lttng_ust_tracepoint_dlopen_ptr->lttng_ust_tracepoint_module_register(\n"
+		  "\t\t(struct lttng_ust_tracepoint *const *)records, (int)n);\n}\n\n"
+		  "static void dp_tp_mirror_unregister(void *const *records)\n{\n"
+		  "\tif (lttng_ust_tracepoint_dlopen_ptr &&\n"
+		  "\t    lttng_ust_tracepoint_dlopen_ptr->lttng_ust_tracepoint_module_unregister)\n"
+		  "\t\tlttng_ust_tracepoint_dlopen_ptr->lttng_ust_tracepoint_module_unregister(\n"
+		  "\t\t\t(struct lttng_ust_tracepoint *const *)records);\n}\n\n",
+		  d->nprobes);
+}
+
 static void emit_tail(struct sbuf *b, const struct dp_provider_desc *d)
 {
 	sb_printf(b, "#ifndef DYNPROBE_TP_TAIL\n#define DYNPROBE_TP_TAIL\n"
@@ -282,9 +323,10 @@ static void emit_tail(struct sbuf *b, const struct dp_provider_desc *d)
 			  "{\n\tlttng_ust_do_tracepoint(%s, %s, v);\n}\n",
 			  i, d->name, d->probes[i]->name);
 	sb_printf(b, "\nstatic void dp_tp_attach(void) { lttng_ust__events_init__%s(); }\n"
-		  "static void dp_tp_detach(void) { lttng_ust__events_exit__%s(); }\n\n"
-		  "static const struct dp_tp_event dp_tp_events[] = {\n",
+		  "static void dp_tp_detach(void) { lttng_ust__events_exit__%s(); }\n\n",
 		  d->name, d->name);
+	emit_mirrors(b, d);
+	sb_printf(b, "static const struct dp_tp_event dp_tp_events[] = {\n");
 	for (size_t i = 0; i < d->nprobes; i++) {
 		const struct dp_probe_desc *p = d->probes[i];
 		char sig[DYNPROBE_MAX_ARGS * (DYNPROBE_MAX_PROBE_NAME + 10)];
@@ -299,7 +341,8 @@ static void emit_tail(struct sbuf *b, const struct dp_provider_desc *d)
 		  "const struct dp_tp_desc %s = {\n"
 		  "\tsizeof(struct dp_tp_desc), %d, %d, %zu, sizeof(struct dp_tp_event),\n"
 		  "\t\"%s\", LTTNG_UST_VERSION, dp_tp_events, dp_tp_attach, dp_tp_detach,\n"
-		  "\tdp_tp_watch_pad, sizeof(dp_tp_watch_pad),\n"
+		  "\tsizeof(struct lttng_ust_tracepoint), offsetof(struct lttng_ust_tracepoint, state),\n"
+		  "\tdp_tp_mirror_init, dp_tp_mirror_register, dp_tp_mirror_unregister,\n"
 		  "};\n#endif\n",
 		  DP_TP_DESC_SYMBOL, DP_TP_ABI_MAJOR, DP_TP_ABI_MINOR, d->nprobes, d->name);
 }

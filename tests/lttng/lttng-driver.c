@@ -16,6 +16,11 @@
  *                                   result ("ok" or the error name), exit 0
  *   lttng-driver time NPROBES N     load N distinct providers of NPROBES
  *                                   probes each, print ms per load
+ *   lttng-driver inline BACKENDS    provider inl on usdt, lttng or both:
+ *                                   for each stdin line print "inline H S
+ *                                   listening M" (the header's inline check
+ *                                   through the handle and through a site,
+ *                                   dynprobe_probe_listening()), fire once
  *
  * Provider options come from the environment (DYNPROBE_CACHE_DIR,
  * DYNPROBE_TP_PATH, CC, PATH), exactly as for any program.
@@ -294,6 +299,34 @@ static int run_time(int nprobes, int n)
 	return 0;
 }
 
+/* What the inline check in dynprobe.h says, next to the exact answer. */
+static int run_inline(const char *which)
+{
+	static const enum dynprobe_type t[] = { DYNPROBE_U32 };
+	static struct dynprobe_site site = DYNPROBE_SITE_INIT;
+	unsigned int backends = !strcmp(which, "usdt") ? DYNPROBE_BACKEND_USDT
+			      : !strcmp(which, "lttng") ? DYNPROBE_BACKEND_LTTNG
+			      : DYNPROBE_BACKEND_USDT | DYNPROBE_BACKEND_LTTNG;
+	struct dynprobe_provider *p;
+	struct dynprobe_probe *ev;
+	char line[256];
+	unsigned int n = 0;
+
+	DYNPROBE_OPTS(dynprobe_provider_opts, o, .backends = backends);
+	CHECK(dynprobe_provider_new("inl", &o, &p));
+	ev = add(p, "ev", t, 1, NULL);
+	CHECK(dynprobe_site_bind(&site, ev));
+	CHECK(dynprobe_provider_load(p));
+	printf("loaded %d\n", (int)getpid());
+	while (fgets(line, sizeof(line), stdin)) {
+		int h = dynprobe__maybe_enabled(ev), st = dynprobe__maybe_enabled(&site);
+		printf("inline %d %d listening %u\n", h, st, dynprobe_probe_listening(ev));
+		DYNPROBE_FIRE(&site, ++n);
+	}
+	p = dynprobe_provider_free(p);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -309,8 +342,10 @@ int main(int argc, char **argv)
 		return run_race(atof(argv[2]));
 	if (argc >= 3 && !strcmp(argv[1], "load"))
 		return run_load(argv[2]);
+	if (argc >= 3 && !strcmp(argv[1], "inline"))
+		return run_inline(argv[2]);
 	if (argc >= 4 && !strcmp(argv[1], "time"))
 		return run_time(atoi(argv[2]), atoi(argv[3]));
-	fprintf(stderr, "usage: lttng-driver values|fork|flood N|race S|load NAME|time NPROBES N\n");
+	fprintf(stderr, "usage: lttng-driver values|fork|flood N|race S|load NAME|time NPROBES N|inline usdt|lttng|both\n");
 	return 2;
 }

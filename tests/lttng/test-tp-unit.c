@@ -267,7 +267,7 @@ static void test_load_real(void **state)
 	make_desc(&f);
 	f.d.name = "unit_real";
 	f.d.cache_dir = dir;
-	r = dp_lttng_load(&f.d, sites, &img);
+	r = dp_lttng_load(&f.d, NULL, sites, &img);
 	/* No compiler on this machine: skip, unless CI forbids skips. */
 	if (r == -DYNPROBE_ENOCOMPILER && !getenv("DYNPROBE_TEST_NO_SKIP"))
 		skip();
@@ -276,11 +276,27 @@ static void test_load_real(void **state)
 	assert_non_null(sites[0].state);
 	assert_non_null(sites[1].fire);
 	assert_int_equal(*sites[0].state, 0); /* no session: disabled */
+	/* State mirrors registered: the inline check's two words are equal. */
+	for (int i = 0; i < 2; i++) {
+		assert_non_null(sites[i].watch_base);
+		assert_int_equal((uintptr_t)sites[i].watch_base % 8, 0);
+		assert_memory_equal((const void *)sites[i].watch_base,
+				    (const void *)(sites[i].watch_base + DYNPROBE__WATCH_DISTANCE), 8);
+	}
 	dp_lttng_release(img);
-	/* same object again: re-attached, same state word */
+	/* same object again: re-attached, same state word; this time the
+	 * mirrors go into cells we provide, as the USDT backend's would be */
 	const volatile int *state0 = sites[0].state;
-	assert_int_equal(dp_lttng_load(&f.d, sites, &img), 0);
+	static uint64_t cellmem[2][16] __attribute__((aligned(64)));
+	volatile uint8_t *cells[2] = { (volatile uint8_t *)&cellmem[0][8],
+				       (volatile uint8_t *)&cellmem[1][8] };
+	cellmem[0][8] = 0xabcd000000000000ull; /* semaphore/idle bytes stay */
+	assert_int_equal(dp_lttng_load(&f.d, cells, sites, &img), 0);
 	assert_ptr_equal(sites[0].state, state0);
+	assert_ptr_equal(sites[0].watch_base + DYNPROBE__WATCH_DISTANCE, cells[0]);
+	assert_ptr_equal(sites[1].watch_base + DYNPROBE__WATCH_DISTANCE, cells[1]);
+	assert_true(cellmem[0][8] == 0xabcd000000000000ull);
+	assert_true(cellmem[1][8] == 0);
 	dp_lttng_release(img);
 }
 

@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "backends/usdt/usdt.h"
 #include "internal.h"
 
 static const enum dynprobe_type sig2[] = { DYNPROBE_U64, DYNPROBE_STR };
@@ -234,7 +235,7 @@ static void test_fire_mismatch(void **state)
 	assert_int_equal(dynprobe_probe_add(p, "a", sig2, 2, NULL, &pr), 0);
 	assert_int_equal(dynprobe_provider_load(p), 0);
 	/* Pretend a tracer attached: bump the semaphore in our own image. */
-	volatile uint16_t *sem = (volatile uint16_t *)(pr->watch.base + DYNPROBE__WATCH_DISTANCE);
+	volatile uint16_t *sem = (volatile uint16_t *)(pr->watch.base + DYNPROBE__WATCH_DISTANCE + DP_USDT_CELL_SEM);
 	*sem = 1;
 	assert_int_equal(dynprobe_probe_enabled(pr), 1);
 	struct dynprobe_arg good[] = { dynprobe_arg_u(1), dynprobe_arg_s("x") };
@@ -268,7 +269,7 @@ static void test_site(void **state)
 	assert_int_equal(DYNPROBE_FIRE(&site, 1, "x"), 0); /* not loaded */
 	assert_int_equal(dynprobe_provider_load(p), 0);
 	assert_ptr_equal(site.base, pr->watch.base);
-	volatile uint16_t *sem = (volatile uint16_t *)(site.base + DYNPROBE__WATCH_DISTANCE);
+	volatile uint16_t *sem = (volatile uint16_t *)(site.base + DYNPROBE__WATCH_DISTANCE + DP_USDT_CELL_SEM);
 	assert_int_equal(DYNPROBE_FIRE(&site, 1, "x"), 0);
 	*sem = 1;
 	assert_int_equal(DYNPROBE_FIRE(&site, 1, "x"), 1);

@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "backends/usdt/usdt.h"
 #include "internal.h"
 
 #define THREADS 3
@@ -47,7 +48,7 @@ static void *fire_loop(void *arg)
 static void poke_semaphore(struct dynprobe_probe *p)
 {
 	/* The watched cell's low half is the USDT semaphore. */
-	volatile uint16_t *sem = (volatile uint16_t *)(p->watch.base + DYNPROBE__WATCH_DISTANCE);
+	volatile uint16_t *sem = (volatile uint16_t *)(p->watch.base + DYNPROBE__WATCH_DISTANCE + DP_USDT_CELL_SEM);
 	*sem = 1;
 }
 

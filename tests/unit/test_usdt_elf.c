@@ -19,7 +19,7 @@
 struct built {
 	uint8_t *img;
 	size_t len;
-	uint64_t stub[1100], sem[1100];
+	uint64_t slot[1100], stub[1100], sem[1100];
 	struct dp_usdt_layout layout;
 	Elf *elf;
 };
@@ -35,19 +35,26 @@ static struct dp_probe_desc probe_b = {
 };
 static struct dp_probe_desc probe_c = { .name = "noargs", .nargs = 0 };
 
-static void build(struct built *b, const struct dp_probe_desc *const *probes, size_t n,
-		  enum dp_stub_kind kind)
+static void build_for(struct built *b, const struct dp_probe_desc *const *probes, size_t n,
+		      enum dp_stub_kind kind, unsigned int backends)
 {
 	struct dp_provider_desc d = { .name = "app", .nprobes = n, .probes = probes };
 
+	b->layout.slot_vaddr = b->slot;
 	b->layout.stub_vaddr = b->stub;
 	b->layout.sem_vaddr = b->sem;
-	assert_int_equal(dp_usdt_build_image(&d, kind, DYNPROBE_BACKEND_USDT, &b->img, &b->len,
+	assert_int_equal(dp_usdt_build_image(&d, kind, backends, &b->img, &b->len,
 					     &b->layout), 0);
 	elf_version(EV_CURRENT);
 	b->elf = elf_memory((char *)b->img, b->len);
 	assert_non_null(b->elf);
 	assert_int_equal(elf_kind(b->elf), ELF_K_ELF);
+}
+
+static void build(struct built *b, const struct dp_probe_desc *const *probes, size_t n,
+		  enum dp_stub_kind kind)
+{
+	build_for(b, probes, n, kind, DYNPROBE_BACKEND_USDT);
 }
 
 static void unbuild(struct built *b)
@@ -186,9 +193,12 @@ static void test_notes(void **state)
 		assert_int_equal(nh.n_type, 3);
 		assert_string_equal((char *)data->d_buf + name_off, "stapsdt");
 		assert_true(i < 3);
-		/* The semaphore is the cell exactly DISTANCE after the stub. */
+		/* The probe is the stub, 6 bytes into its slot; the semaphore
+		 * is in the cell exactly DISTANCE after the slot. */
+		assert_int_equal(b.stub[i], b.slot[i] + DP_USDT_STUB_OFFSET);
+		assert_int_equal(b.sem[i], b.slot[i] + DYNPROBE__WATCH_DISTANCE + DP_USDT_CELL_SEM);
 		check_note((uint8_t *)data->d_buf + desc_off, nh.n_descsz, probes[i]->name,
-			   b.stub[i], base_sh.sh_addr, b.stub[i] + DYNPROBE__WATCH_DISTANCE, args[i]);
+			   b.stub[i], base_sh.sh_addr, b.sem[i], args[i]);
 		assert_true(b.sem[i] >= probes_sh.sh_addr + sizeof(struct dp_usdt_probes_header));
 		assert_true(b.sem[i] + 2 <= probes_sh.sh_addr + probes_sh.sh_size);
 		/* One semaphore per probe, 2-byte aligned, distinct. */
@@ -199,7 +209,8 @@ static void test_notes(void **state)
 	unbuild(&b);
 }
 
-static void check_stubs(enum dp_stub_kind kind, const uint8_t *expect, size_t n)
+static void check_stubs(enum dp_stub_kind kind, const uint8_t *expect, size_t n,
+			unsigned int backends)
 {
 	static struct dp_probe_desc many[1000];
 	static char names[1000][16];
@@ -212,20 +223,36 @@ static void check_stubs(enum dp_stub_kind kind, const uint8_t *expect, size_t n)
 						  .types = { DYNPROBE_I32 } };
 		probes[i] = &many[i];
 	}
-	build(&b, probes, 1000, kind);
+	build_for(&b, probes, 1000, kind, backends);
+	size_t slot = backends & DYNPROBE_BACKEND_LTTNG ? DP_USDT_SLOT_LTTNG : DP_USDT_SLOT;
+	static const uint8_t zeros[8];
 	GElf_Shdr probes_sh;
 	section(b.elf, ".probes", &probes_sh);
+	assert_int_equal(b.layout.slot_size, slot);
+	/* Room for the lttng-ust record (state at offset 24 in 2.13) in front
+	 * of the first cell, behind the .probes header. */
+	assert_true(b.slot[0] + DYNPROBE__WATCH_DISTANCE - 32 >=
+		    probes_sh.sh_addr + sizeof(struct dp_usdt_probes_header));
 	for (size_t i = 0; i < 1000; i++) {
-		assert_int_equal(b.stub[i] % 16, 0);
-		/* a stub never crosses a 4 KiB page */
-		assert_int_equal(b.stub[i] / 4096, (b.stub[i] + DP_USDT_STUB_SIZE - 1) / 4096);
-		assert_memory_equal(b.img + b.stub[i], expect, n);
+		assert_int_equal(b.slot[i] % slot, 0);
 		if (i)
-			assert_int_equal(b.sem[i], b.sem[i - 1] + DP_USDT_CELL_SIZE);
-		/* The cell (semaphore 0, then the stub's idle bytes). */
-		const uint8_t *cell = b.img + probes_sh.sh_offset + (b.sem[i] - probes_sh.sh_addr);
-		assert_memory_equal(cell + 2, expect, 2);
-		assert_int_equal(cell[0] | cell[1], 0);
+			assert_int_equal(b.slot[i], b.slot[i - 1] + slot);
+		assert_int_equal(b.stub[i], b.slot[i] + DP_USDT_STUB_OFFSET);
+		/* a stub never crosses a 4 KiB page */
+		assert_int_equal(b.stub[i] / 4096, (b.stub[i] + n - 1) / 4096);
+		/* the slot: zeros, then the stub */
+		assert_memory_equal(b.img + b.slot[i], zeros, DP_USDT_STUB_OFFSET);
+		assert_memory_equal(b.img + b.stub[i], expect, n);
+		/* The cell: LTTng state 0, semaphore 0, the stub's idle bytes... */
+		const uint8_t *cell = b.img + probes_sh.sh_offset +
+				      (b.slot[i] + DYNPROBE__WATCH_DISTANCE - probes_sh.sh_addr);
+		assert_memory_equal(cell, zeros, 6);
+		assert_memory_equal(cell + DP_USDT_CELL_IDLE, expect, 2);
+		/* ...so the inline check's two words are equal while idle, and
+		 * the cell lies inside .probes, in the file. */
+		assert_memory_equal(cell, b.img + b.slot[i], 8);
+		assert_true(b.slot[i] + DYNPROBE__WATCH_DISTANCE + 8 <=
+			    probes_sh.sh_addr + probes_sh.sh_size);
 	}
 	unbuild(&b);
 }
@@ -236,8 +263,10 @@ static void test_stubs(void **state)
 	static const uint8_t nop1[] = { 0x90, 0xc3 };
 	(void)state;
 
-	check_stubs(DP_STUB_NOP5, nop5, sizeof(nop5));
-	check_stubs(DP_STUB_NOP1, nop1, sizeof(nop1));
+	check_stubs(DP_STUB_NOP5, nop5, sizeof(nop5), DYNPROBE_BACKEND_USDT);
+	check_stubs(DP_STUB_NOP1, nop1, sizeof(nop1), DYNPROBE_BACKEND_USDT);
+	check_stubs(DP_STUB_NOP5, nop5, sizeof(nop5),
+		    DYNPROBE_BACKEND_USDT | DYNPROBE_BACKEND_LTTNG);
 }
 
 static void test_too_many_probes(void **state)
@@ -245,8 +274,8 @@ static void test_too_many_probes(void **state)
 	static struct dp_probe_desc one = { .name = "p", .nargs = 0 };
 	const struct dp_probe_desc **probes = calloc(70000, sizeof(*probes));
 	struct dp_provider_desc d = { .name = "big", .nprobes = 70000, .probes = probes };
-	uint64_t *stub = calloc(70000, 8), *sem = calloc(70000, 8);
-	struct dp_usdt_layout l = { .stub_vaddr = stub, .sem_vaddr = sem };
+	uint64_t *stub = calloc(70000, 8), *sem = calloc(70000, 8), *slot = calloc(70000, 8);
+	struct dp_usdt_layout l = { .slot_vaddr = slot, .stub_vaddr = stub, .sem_vaddr = sem };
 	uint8_t *img = NULL;
 	size_t len = 0;
 	(void)state;
@@ -258,6 +287,16 @@ static void test_too_many_probes(void **state)
 	d.nprobes = 60000;
 	assert_int_equal(dp_usdt_build_image(&d, DP_STUB_NOP5, 1, &img, &len, &l), 0);
 	free(img);
+	img = NULL;
+	/* 64-byte slots on both backends: about 16,000 */
+	assert_int_equal(dp_usdt_build_image(&d, DP_STUB_NOP5, DYNPROBE_BACKEND_USDT | DYNPROBE_BACKEND_LTTNG,
+					     &img, &len, &l), -DYNPROBE_EPROBES);
+	assert_null(img);
+	d.nprobes = 16000;
+	assert_int_equal(dp_usdt_build_image(&d, DP_STUB_NOP5, DYNPROBE_BACKEND_USDT | DYNPROBE_BACKEND_LTTNG,
+					     &img, &len, &l), 0);
+	free(img);
+	free(slot);
 	free(probes);
 	free(stub);
 	free(sem);

@@ -254,13 +254,13 @@ class Probe:
     def _make_fire(self, handle):
         # The private ABI of dynprobe.h's inline check: every probe handle
         # starts with one pointer, base; the probe may be enabled when the
-        # 16-bit word at base, shifted up, differs from the 32-bit cell
-        # _WATCH_DISTANCE bytes further.  word and cell are pointer objects
+        # 8 bytes at base differ from the 8 bytes _WATCH_DISTANCE further.
+        # word is a pointer object
         # laid over that field of the handle itself, so each subscript
         # re-reads the current base (load and unload move it) and then the
         # memory it points at.  A stale read can only send us to
         # dynprobe_fire(), which decides.  Closure cells keep the disabled
-        # path to one call, two ctypes reads, a shift and a compare.
+        # path to one call, two ctypes reads and a compare.
         if not _FAST_CHECK:
             slow = self._fire
 
@@ -273,19 +273,19 @@ class Probe:
 
             return fire, maybe, lambda: None
 
-        word = ctypes.POINTER(ctypes.c_uint16).from_address(handle)
-        cell = ctypes.POINTER(ctypes.c_uint32).from_address(handle)
-        at = _WATCH_DISTANCE // 4
+        word = ctypes.POINTER(ctypes.c_uint64).from_address(handle)
+        cell = word
+        at = _WATCH_DISTANCE // 8
         slow = self._fire
 
         def fire(*args):
             """Emit the event if a tracer listens; True when one recorded it."""
-            if word[0] << 16 == cell[at]:
+            if word[0] == cell[at]:
                 return False
             return slow(args)
 
         def maybe():
-            return word[0] << 16 != cell[at]
+            return word[0] != cell[at]
 
         def kill():
             # The provider was freed and the handle's slot may be reused:

@@ -185,8 +185,8 @@ def test_watch_abi_matches_header():
     assert m and 1 << int(m.group(1)) == dynprobe._WATCH_DISTANCE
     body = re.search(r"struct dynprobe__watch \{(.*?)\};", text, re.S).group(1)
     assert re.sub(r"\s+", " ", body).strip() == "const volatile uint8_t *base;"
-    assert ("((uint32_t)*(const volatile uint16_t *)b << 16) !=\n"
-            "\t       *(const volatile uint32_t *)(b + DYNPROBE__WATCH_DISTANCE);") in text
+    assert ("return *(const volatile uint64_t *)b !=\n"
+            "\t       *(const volatile uint64_t *)(b + DYNPROBE__WATCH_DISTANCE);") in text
 
 
 @pytest.mark.skipif(not NO_ENV_OVERRIDE, reason="DYNPROBE_BACKENDS overrides backends=")

@@ -18,8 +18,11 @@
  *      harmless before anybody fired through it), never an abort;
  *   3. promote it to RTLD_NODELETE: a thread may be inside a fire function
  *      at any time, so a loaded provider is never unmapped;
- *   4. hand the core, per probe, &tracepoint.state (checked inline) and the
- *      fire function (called only when the state is non-zero).
+ *   4. hand the core, per probe, &tracepoint.state and the fire function
+ *      (called only when the state is non-zero), and register a state
+ *      mirror per event where the inline check in dynprobe.h reads
+ *      (setup_mirrors() below): in the USDT cells when the provider is on
+ *      both backends, so that one compare covers both.
  *
  * After loading, `lttng list -u -f` shows, for `probe request u64:latency
  * str:path` in provider app:
@@ -53,6 +56,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include "lttng.h"
@@ -61,6 +65,7 @@
 struct dp_lttng_image {
 	void *handle;
 	const struct dp_tp_desc *desc;
+	void **mirrors;        /* registered state mirrors, or NULL */
 	char path[PATH_MAX];
 };
 
@@ -270,27 +275,73 @@ static int try_cache(struct build *b, struct dp_lttng_image *img)
 	return r == -ENOEXEC ? -DYNPROBE_ECOMPILE : r;
 }
 
-/* The inline check reads DYNPROBE__WATCH_DISTANCE before the state: fine
- * when that lands in the provider's zeroed pad (ABI minor >= 1), else the
- * core falls back to asking dynprobe_fire() on every fire. */
-static const volatile uint8_t *watch_base(const struct dp_tp_desc *d, const volatile int *state)
-{
-	uintptr_t at = (uintptr_t)state - DYNPROBE__WATCH_DISTANCE, pad;
+/*
+ * State mirrors (see tp_gen.c): one extra lttng-ust call-site record per
+ * event, placed so that its state is the first word of an 8-byte window
+ * whose other 4 bytes never change under LTTng (record padding), with
+ * zeros DYNPROBE__WATCH_DISTANCE in front: exactly what the inline check
+ * in dynprobe.h compares.  Given USDT cells (provider on both backends),
+ * the records go around those cells and the one compare covers both
+ * backends.  Otherwise they go into an anonymous mapping of their own:
+ * DISTANCE of zero pages that are only ever read, then one record per 64
+ * bytes.  Neither is ever unmapped (the fire path may still read it).
+ * Any failure leaves watch_base NULL: the core then calls into the library
+ * on every fire instead, which is slower but exact.
+ */
+#define MIRROR_STRIDE 64
 
-	if (d->struct_size < offsetof(struct dp_tp_desc, watch_pad_size) + sizeof(uint64_t) ||
-	    !d->watch_pad || (uintptr_t)state < DYNPROBE__WATCH_DISTANCE)
-		return NULL;
-	pad = (uintptr_t)d->watch_pad;
-	if (at < pad || at + sizeof(uint32_t) > pad + d->watch_pad_size) {
-		dp_log("lttng: provider %s: tracepoint state not behind the watch pad; "
-		       "inline check falls back to a call", d->provider);
-		return NULL;
+static void setup_mirrors(struct dp_lttng_image *img, size_t n, volatile uint8_t *const *cells,
+			  struct dp_lttng_site *sites)
+{
+	const struct dp_tp_desc *d = img->desc;
+	uint8_t *region = NULL;
+	void **recs;
+
+	if (!n)
+		return;
+	if (d->struct_size < offsetof(struct dp_tp_desc, mirror_unregister) + sizeof(void *) ||
+	    !d->mirror_init || !d->mirror_register || !d->mirror_unregister ||
+	    d->mirror_size > MIRROR_STRIDE || d->mirror_state > MIRROR_STRIDE - 8 ||
+	    d->mirror_size - 8 < d->mirror_state || d->mirror_state % 4) {
+		dp_log("lttng: %s: no usable state mirrors; fires call into the library", img->path);
+		return;
 	}
-	return (const volatile uint8_t *)at;
+	recs = calloc(n, sizeof(*recs));
+	if (!recs)
+		return;
+	if (!cells) {
+		size_t span = DYNPROBE__WATCH_DISTANCE + (n + 1) * MIRROR_STRIDE;
+		void *m = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (m == MAP_FAILED) {
+			free(recs);
+			return;
+		}
+		region = m;
+	}
+	for (size_t i = 0; i < n; i++) {
+		uint8_t *cell = cells ? (uint8_t *)cells[i]
+				      : region + DYNPROBE__WATCH_DISTANCE + (i + 1) * MIRROR_STRIDE;
+		recs[i] = cell - d->mirror_state;
+		if (d->mirror_init((uint32_t)i, recs[i]) < 0)
+			goto fail;
+	}
+	pthread_mutex_lock(&lttng_lock);
+	int r = d->mirror_register(recs, (uint32_t)n);
+	pthread_mutex_unlock(&lttng_lock);
+	if (r != 0)
+		goto fail;
+	img->mirrors = recs;
+	for (size_t i = 0; i < n; i++)
+		sites[i].watch_base = (const volatile uint8_t *)recs[i] + d->mirror_state -
+				      DYNPROBE__WATCH_DISTANCE;
+	return;
+fail:
+	dp_log("lttng: %s: state mirrors not registered; fires call into the library", img->path);
+	free(recs); /* the anonymous region, if any, stays: harmless, and tiny in RSS */
 }
 
-int dp_lttng_load(const struct dp_provider_desc *desc, struct dp_lttng_site *sites,
-		  struct dp_lttng_image **ret_image)
+int dp_lttng_load(const struct dp_provider_desc *desc, volatile uint8_t *const *cells,
+		  struct dp_lttng_site *sites, struct dp_lttng_image **ret_image)
 {
 	struct build b = { .desc = desc };
 	struct dp_lttng_image *img = NULL;
@@ -316,8 +367,9 @@ int dp_lttng_load(const struct dp_provider_desc *desc, struct dp_lttng_site *sit
 							      i * img->desc->event_size);
 		sites[i].state = ev->state;
 		sites[i].fire = (dp_lttng_fire_fn)ev->fire;
-		sites[i].watch_base = watch_base(img->desc, ev->state);
+		sites[i].watch_base = NULL;
 	}
+	setup_mirrors(img, desc->nprobes, cells, sites);
 	register_atfork(img->handle);
 	*ret_image = img;
 	img = NULL;
@@ -338,7 +390,10 @@ void dp_lttng_release(struct dp_lttng_image *img)
 	/* Unregister from lttng-ust; the code stays mapped (RTLD_NODELETE)
 	 * for any thread still inside a fire function. */
 	pthread_mutex_lock(&lttng_lock);
+	if (img->mirrors)
+		img->desc->mirror_unregister(img->mirrors);
 	img->desc->detach();
 	pthread_mutex_unlock(&lttng_lock);
+	free(img->mirrors);
 	free(img);
 }

@@ -12,10 +12,11 @@ bool dp_lttng_available(void)
 	return false;
 }
 
-int dp_lttng_load(const struct dp_provider_desc *desc, struct dp_lttng_site *sites,
-		  struct dp_lttng_image **ret_image)
+int dp_lttng_load(const struct dp_provider_desc *desc, volatile uint8_t *const *cells,
+		  struct dp_lttng_site *sites, struct dp_lttng_image **ret_image)
 {
 	(void)desc;
+	(void)cells;
 	(void)sites;
 	*ret_image = NULL;
 	return -DYNPROBE_EBACKEND;

@@ -14,16 +14,25 @@ enum dp_stub_kind {
 	DP_STUB_NOP5 = 5,
 };
 
-#define DP_USDT_STUB_SIZE 16
+/* Each probe owns a slot in .text: DP_USDT_STUB_OFFSET zero bytes (never
+ * executed), then the stub, then int3 padding.  The inline check compares
+ * the slot's first 8 bytes with the probe's cell DYNPROBE__WATCH_DISTANCE
+ * further: 4 bytes for an LTTng state mirror, the 2-byte semaphore the
+ * notes point at, a copy of the stub's first two idle bytes (see
+ * dynprobe.h).  Slots are 16 bytes; 64 when the provider also publishes
+ * on LTTng, so that the lttng-ust call-site record around each cell fits
+ * (see lttng_load.c). */
+#define DP_USDT_SLOT 16
+#define DP_USDT_SLOT_LTTNG 64
+#define DP_USDT_STUB_OFFSET 6
+#define DP_USDT_CELL_SEM 4     /* semaphore, from the cell's start */
+#define DP_USDT_CELL_IDLE 6    /* idle stub bytes, from the cell's start */
 #define DP_USDT_MAGIC 0x504e5944u /* "DYNP" at the start of .probes */
 
 /* .probes starts with a small header that `dynprobe list` reads through
- * /proc/PID/mem: magic, state (1 loaded, 0 unloaded), probe count.  Each
- * probe's cell lies DYNPROBE__WATCH_DISTANCE after its stub: the 2-byte
- * semaphore the notes point at, then the stub's idle bytes (see
- * dynprobe.h).  Then one DYNPROBE_MAX_ARGS-byte row of enum dynprobe_type per
+ * /proc/PID/mem: magic, state (1 loaded, 0 unloaded), probe count.  Then
+ * the cells, then one DYNPROBE_MAX_ARGS-byte row of enum dynprobe_type per
  * probe (the notes' arg specs cannot tell a string from a u64 or a double). */
-#define DP_USDT_CELL_SIZE DP_USDT_STUB_SIZE
 struct dp_usdt_probes_header {
 	uint32_t magic;
 	uint32_t state;
@@ -35,8 +44,10 @@ struct dp_usdt_probes_header {
 
 /* Where things landed in the image (virtual addresses before relocation). */
 struct dp_usdt_layout {
+	uint64_t *slot_vaddr;   /* [nprobes], caller-allocated: watch bases */
 	uint64_t *stub_vaddr;   /* [nprobes], caller-allocated */
 	uint64_t *sem_vaddr;    /* [nprobes], caller-allocated */
+	uint64_t slot_size;     /* DP_USDT_SLOT or DP_USDT_SLOT_LTTNG */
 	uint64_t header_vaddr;  /* struct dp_usdt_probes_header */
 	uint64_t rx_size;       /* R+X segment: file offset 0, vaddr 0 */
 	uint64_t rw_offset;     /* RW segment: file offset */

@@ -2,32 +2,38 @@
 /*
  * usdt_elf.c - builds the USDT provider object, a tiny ET_DYN ELF, in memory.
  *
- * Each probe gets a 16-byte-aligned stub function that the fire path calls
- * with the probe's arguments in the SysV registers, a 2-byte semaphore in
- * .probes (the low half of a 4-byte cell, see usdt.h), and a stapsdt note that tells tracers where both are and how to
- * read the arguments.  What `readelf -n` shows for `app:request(u64, str)`:
+ * Each probe gets a slot in .text holding a stub function that the fire
+ * path calls with the probe's arguments in the SysV registers, a cell in
+ * .probes holding its 2-byte semaphore (see usdt.h), and a stapsdt note that
+ * tells tracers where both are and how to read the arguments.  What
+ * `readelf -n` shows for `app:request(u64, str)`, the first probe:
  *
- *   stapsdt  0x00000040  NT_STAPSDT (SystemTap probe descriptors)
+ *   stapsdt  0x00000032  NT_STAPSDT (SystemTap probe descriptors)
  *     Provider: app
  *     Name: request
- *     Location: 0x0000000000000200, Base: 0x0000000000000210, Semaphore: 0x0000000000001080
+ *     Location: 0x0000000000000186, Base: 0x0000000000000190, Semaphore: 0x0000000000100184
  *     Arguments: 8@%rdi 8@%rsi
+ *
+ * (slot 0x180: zeros, the stub at 0x186; cell 0x100180: LTTng state
+ * mirror, the semaphore at 0x100184, the stub's idle bytes)
  *
  * Layout (every segment congruent mod 4096):
  *
- *   vaddr 0      R+X  ELF header, program headers, .text (stubs),
- *                     .stapsdt.base
- *   vaddr 1 MiB  RW   .dynamic, .probes: header, one 16-byte cell per probe
- *                     exactly 1 MiB after its stub (semaphore + the stub's
- *                     idle bytes: the inline check in dynprobe.h reads both
- *                     through one pointer), argument types; then .hash,
+ *   vaddr 0      R+X  ELF header, program headers, .text (slots: six zero
+ *                     bytes, the stub, int3 padding), .stapsdt.base
+ *   vaddr 1 MiB  RW   .dynamic, .probes: header, one cell per probe exactly
+ *                     1 MiB after its slot (LTTng state mirror, semaphore,
+ *                     the stub's idle bytes: the inline check in dynprobe.h
+ *                     compares slot and cell, 8 bytes each, through one
+ *                     pointer), argument types; then .hash,
  *                     .dynsym, .dynstr (nothing resolves symbols at run time;
  *                     they are for tracers and perf).  All inside p_filesz:
  *                     the kernel cannot count a semaphore in .bss.
  *   file only    --   .note.stapsdt, .shstrtab, section headers
  *
  * The gap between the segments is reserved PROT_NONE address space, not
- * memory.  1 MiB caps a USDT provider at about 65,000 probes.
+ * memory.  1 MiB caps a USDT provider at about 65,000 probes (16,000 when
+ * it also publishes on LTTng: 64-byte slots).
  *
  * The section header order is what bcc needs: it looks for .probes only
  * after the first executable section, and for .note.stapsdt only after
@@ -151,16 +157,19 @@ enum dp_stub_kind dp_usdt_stub_kind(void)
 	return DP_STUB_NOP1;
 }
 
-static void write_stub(uint8_t *p, enum dp_stub_kind kind)
+/* One slot: zeros the inline check compares with the cell's state and
+ * semaphore, the stub, int3 padding (never executed). */
+static void write_slot(uint8_t *p, size_t size, enum dp_stub_kind kind)
 {
 	static const uint8_t nop5[] = { 0x0f, 0x1f, 0x44, 0x00, 0x00, 0xc3 };
 	static const uint8_t nop1[] = { 0x90, 0xc3 };
 
-	memset(p, 0xcc, DP_USDT_STUB_SIZE); /* int3 padding: never executed */
+	memset(p, 0, DP_USDT_STUB_OFFSET);
+	memset(p + DP_USDT_STUB_OFFSET, 0xcc, size - DP_USDT_STUB_OFFSET);
 	if (kind == DP_STUB_NOP5)
-		memcpy(p, nop5, sizeof(nop5));
+		memcpy(p + DP_USDT_STUB_OFFSET, nop5, sizeof(nop5));
 	else
-		memcpy(p, nop1, sizeof(nop1));
+		memcpy(p + DP_USDT_STUB_OFFSET, nop1, sizeof(nop1));
 }
 
 static uint32_t sysv_hash(const char *name)
@@ -180,6 +189,7 @@ static uint32_t sysv_hash(const char *name)
 /* Offsets of everything, computed before anything is written. */
 struct plan {
 	size_t nprobes, nsyms;
+	size_t slot;                 /* slot size, DP_USDT_SLOT(_LTTNG) */
 	size_t hash_off, hash_size;
 	size_t dynsym_off, dynsym_size;
 	size_t dynstr_off;
@@ -272,17 +282,19 @@ static int plan_strings(struct plan *pl, const struct dp_provider_desc *d)
 	return 0;
 }
 
-/* Every stub's cell sits DYNPROBE__WATCH_DISTANCE after it (see
+/* Every slot's cell sits DYNPROBE__WATCH_DISTANCE after it (see
  * dynprobe.h), so the RW segment starts at that virtual address, and the
- * .dynamic section and .probes header fit in front of the first cell. */
-static int plan_layout(struct plan *pl, size_t nprobes)
+ * .dynamic section and .probes header fit in front of the first cell, with
+ * a slot to spare for the lttng-ust record around it. */
+static int plan_layout(struct plan *pl, size_t nprobes, size_t slot)
 {
 	size_t off = sizeof(Elf64_Ehdr) + NPHDR * sizeof(Elf64_Phdr);
 
 	pl->nprobes = nprobes;
 	pl->nsyms = nprobes + 1;
-	pl->text_off = align_up(off, DP_USDT_STUB_SIZE);
-	pl->text_size = nprobes * DP_USDT_STUB_SIZE;
+	pl->slot = slot;
+	pl->text_off = align_up(off + DP_USDT_SLOT_LTTNG, DP_USDT_SLOT_LTTNG);
+	pl->text_size = nprobes * slot;
 	pl->base_off = pl->text_off + pl->text_size;
 	pl->rx_end = pl->base_off + 1;
 	if (pl->rx_end > DYNPROBE__WATCH_DISTANCE)
@@ -291,6 +303,9 @@ static int plan_layout(struct plan *pl, size_t nprobes)
 	pl->dynamic_off = DYNPROBE__WATCH_DISTANCE;
 	pl->dynamic_size = 7 * sizeof(Elf64_Dyn);
 	pl->probes_off = pl->dynamic_off + pl->dynamic_size;
+	if (pl->probes_off + sizeof(struct dp_usdt_probes_header) + DP_USDT_SLOT_LTTNG >
+	    DYNPROBE__WATCH_DISTANCE + pl->text_off)
+		return -EINVAL; /* cannot happen: headers are fixed-size */
 	/* header, then the cells at stub + DISTANCE, then the type rows */
 	pl->types_off = DYNPROBE__WATCH_DISTANCE + pl->text_off + pl->text_size;
 	pl->probes_size = pl->types_off + DYNPROBE_MAX_ARGS * nprobes - pl->probes_off;
@@ -380,8 +395,8 @@ static void write_symbols(uint8_t *img, const struct plan *pl, const struct dp_p
 		s->st_name = pl->sym_name_off[i];
 		s->st_info = ELF64_ST_INFO(STB_GLOBAL, STT_FUNC);
 		s->st_shndx = S_TEXT;
-		s->st_value = pl->text_off + i * DP_USDT_STUB_SIZE;
-		s->st_size = DP_USDT_STUB_SIZE;
+		s->st_value = pl->text_off + i * pl->slot + DP_USDT_STUB_OFFSET;
+		s->st_size = pl->slot - DP_USDT_STUB_OFFSET;
 		chain[i + 1] = bucket[b]; /* prepend to the bucket's chain */
 		bucket[b] = (uint32_t)(i + 1);
 	}
@@ -404,7 +419,7 @@ static void write_sections(uint8_t *img, const struct plan *pl)
 		[S_DYNSTR] = { SHT_STRTAB, SHF_ALLOC, rw_file(pl, pl->dynstr_off), pl->dynstr.len, 1, 0,
 			       0, pl->dynstr_off },
 		[S_TEXT] = { SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR, pl->text_off, pl->text_size,
-			     DP_USDT_STUB_SIZE, 0, 0 },
+			     pl->slot, 0, 0 },
 		[S_BASE] = { SHT_PROGBITS, SHF_ALLOC, pl->base_off, 1, 1, 0, 0 },
 		[S_DYNAMIC] = { SHT_DYNAMIC, SHF_ALLOC | SHF_WRITE, rw_file(pl, pl->dynamic_off),
 				pl->dynamic_size, 8, sizeof(Elf64_Dyn), S_DYNSTR, pl->dynamic_off },
@@ -447,19 +462,23 @@ int dp_usdt_build_image(const struct dp_provider_desc *d, enum dp_stub_kind kind
 	r = plan_strings(&pl, d);
 	if (r < 0)
 		goto err;
-	r = plan_layout(&pl, d->nprobes);
+	r = plan_layout(&pl, d->nprobes,
+			(backends & DYNPROBE_BACKEND_LTTNG) ? DP_USDT_SLOT_LTTNG : DP_USDT_SLOT);
 	if (r < 0)
 		goto err;
 	for (size_t i = 0; i < d->nprobes; i++) {
-		uint64_t pc = pl.text_off + i * DP_USDT_STUB_SIZE;
-		uint64_t sem = pc + DYNPROBE__WATCH_DISTANCE; /* the cell */
+		uint64_t slot = pl.text_off + i * pl.slot;
+		uint64_t pc = slot + DP_USDT_STUB_OFFSET;
+		uint64_t sem = slot + DYNPROBE__WATCH_DISTANCE + DP_USDT_CELL_SEM;
 
 		r = note_append(&pl.notes, d->name, d->probes[i], pc, pl.base_off, sem);
 		if (r < 0)
 			goto err;
+		layout->slot_vaddr[i] = slot;
 		layout->stub_vaddr[i] = pc;
 		layout->sem_vaddr[i] = sem;
 	}
+	layout->slot_size = pl.slot;
 	layout->header_vaddr = pl.probes_off;
 	layout->rx_size = pl.rx_end;
 	layout->rw_offset = pl.rw_off;
@@ -479,15 +498,17 @@ int dp_usdt_build_image(const struct dp_provider_desc *d, enum dp_stub_kind kind
 	write_symbols(img, &pl, d);
 	memcpy(img + rw_file(&pl, pl.dynstr_off), pl.dynstr.buf, pl.dynstr.len);
 	for (size_t i = 0; i < d->nprobes; i++)
-		write_stub(img + pl.text_off + i * DP_USDT_STUB_SIZE, kind);
+		write_slot(img + layout->slot_vaddr[i], pl.slot, kind);
 	write_dynamic(img, &pl);
 	struct dp_usdt_probes_header hdr = {
 		.magic = DP_USDT_MAGIC, .state = 0, .nprobes = (uint32_t)d->nprobes,
 		.backends = backends, .types_off = (uint32_t)(pl.types_off - pl.probes_off),
 	};
 	memcpy(img + rw_file(&pl, pl.probes_off), &hdr, sizeof(hdr));
-	for (size_t i = 0; i < d->nprobes; i++) /* cell high half: stub idle bytes */
-		memcpy(img + rw_file(&pl, layout->sem_vaddr[i]) + 2, img + layout->stub_vaddr[i], 2);
+	for (size_t i = 0; i < d->nprobes; i++) /* the cell's copy of the idle stub bytes */
+		memcpy(img + rw_file(&pl, layout->slot_vaddr[i] + DYNPROBE__WATCH_DISTANCE +
+					  DP_USDT_CELL_IDLE),
+		       img + layout->stub_vaddr[i], 2);
 	uint8_t *types = img + rw_file(&pl, pl.types_off);
 	for (size_t i = 0; i < d->nprobes; i++)
 		for (size_t a = 0; a < d->probes[i]->nargs; a++)

@@ -143,10 +143,11 @@ int dp_usdt_load(const struct dp_provider_desc *desc, unsigned int backends,
 	size_t n = desc->nprobes ? desc->nprobes : 1;
 	int r;
 
+	layout.slot_vaddr = calloc(n, sizeof(uint64_t));
 	layout.stub_vaddr = calloc(n, sizeof(uint64_t));
 	layout.sem_vaddr = calloc(n, sizeof(uint64_t));
 	img = calloc(1, sizeof(*img));
-	if (!layout.stub_vaddr || !layout.sem_vaddr || !img) {
+	if (!layout.slot_vaddr || !layout.stub_vaddr || !layout.sem_vaddr || !img) {
 		r = -ENOMEM;
 		goto err;
 	}
@@ -165,7 +166,8 @@ int dp_usdt_load(const struct dp_provider_desc *desc, unsigned int backends,
 	img->header = (volatile struct dp_usdt_probes_header *)(base + layout.header_vaddr);
 	for (size_t i = 0; i < desc->nprobes; i++) {
 		sites[i].stub = (const volatile uint8_t *)(base + layout.stub_vaddr[i]);
-		sites[i].cell = (volatile uint32_t *)(base + layout.sem_vaddr[i]);
+		sites[i].watch = (const volatile uint8_t *)(base + layout.slot_vaddr[i]);
+		sites[i].sem = (volatile uint16_t *)(base + layout.sem_vaddr[i]);
 		memcpy(&sites[i].stub_idle, buf + layout.stub_vaddr[i], 2);
 	}
 	*ret_image = img;
@@ -176,6 +178,7 @@ err:
 		close(img->fd);
 	free(img);
 	free(buf);
+	free(layout.slot_vaddr);
 	free(layout.stub_vaddr);
 	free(layout.sem_vaddr);
 	return r;
