@@ -18,6 +18,9 @@
  * n is calibrated once per cell (first repetition, one thread) so that a
  * run lasts about --target-ms.
  *
+ * In the idle state each repetition also measures the disabled-check pairs
+ * interleaved (dpb_run_pairs(), kind "pair").
+ *
  * Output: CSV rows appended to --csv (header written when the file is
  * empty):  kind,state,mechanism,nargs,nprobes,threads,thread,rep,
  * iterations,value,unit,status,note.  A cell that cannot run is one row
@@ -167,6 +170,82 @@ static void dpb_run_rep(const struct dpb_opts *o, enum dpb_state s, int rep)
 	fflush(dpb_csv);
 }
 
+/*
+ * Interleaved pairs for the disabled-check ratios.  The cells above put
+ * seconds between the two sides of a ratio, and this project's VM switches
+ * between two clock speeds (the empty loop reads 0.41 or 0.8 ns), so a
+ * ratio of two sub-nanosecond cells can be either mode against either.
+ * Here A and B alternate in DPB_PAIR_BURSTS bursts of about target_ms /
+ * DPB_PAIR_BURSTS each, on one pinned thread, so both see the same mix of
+ * clocks and load; rows: kind "pair", nprobes = the pair's name, one row
+ * per side per repetition (ns/call over all its bursts).
+ */
+#define DPB_PAIR_BURSTS 20
+static const struct { enum dpb_mech a, b; const char *name; } dpb_pairs[] = {
+	{ DPB_DP_USDT_SITE, DPB_SDT, "usdt_site-sdt" },
+	{ DPB_DP_LTTNG_SITE, DPB_UST, "lttng_site-ust" },
+	{ DPB_DP_USDT, DPB_SDT, "usdt-sdt" },
+	{ DPB_DP_LTTNG, DPB_UST, "lttng-ust" },
+	{ DPB_DP_BOTH, DPB_SDT, "both-sdt" },
+};
+
+struct dpb_pair_job {
+	dpb_loop_fn la, lb;
+	uint64_t na, nb;
+	int cpu;
+	double ns_a, ns_b;
+};
+
+static void *dpb_pair_worker(void *arg)
+{
+	struct dpb_pair_job *j = arg;
+	uint64_t ta = 0, tb = 0, t0, na = j->na / DPB_PAIR_BURSTS + 1, nb = j->nb / DPB_PAIR_BURSTS + 1;
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(j->cpu, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+	j->la(na); /* warm-up */
+	j->lb(nb);
+	for (int i = 0; i < DPB_PAIR_BURSTS; i++) {
+		t0 = dpb_now_ns();
+		j->la(na);
+		ta += dpb_now_ns() - t0;
+		t0 = dpb_now_ns();
+		j->lb(nb);
+		tb += dpb_now_ns() - t0;
+	}
+	j->ns_a = (double)ta / (double)(na * DPB_PAIR_BURSTS);
+	j->ns_b = (double)tb / (double)(nb * DPB_PAIR_BURSTS);
+	return NULL;
+}
+
+static void dpb_run_pairs(enum dpb_state s, int rep)
+{
+	const int k = 1; /* 2 arguments */
+
+	for (size_t i = 0; i < sizeof(dpb_pairs) / sizeof(dpb_pairs[0]); i++) {
+		enum dpb_mech a = dpb_pairs[i].a, b = dpb_pairs[i].b;
+		struct dpb_pair_job j = { .la = dpb_mechs[a].loop[k], .lb = dpb_mechs[b].loop[k],
+					  .na = dpb_calib[a][k], .nb = dpb_calib[b][k],
+					  .cpu = dpb_cpus[0] };
+		pthread_t th;
+
+		if (dpb_mechs[a].na[0] || dpb_mechs[b].na[0] || !j.la || !j.lb || !j.na || !j.nb)
+			continue;
+		if (pthread_create(&th, NULL, dpb_pair_worker, &j)) {
+			fprintf(stderr, "dpbench: pthread_create failed\n");
+			exit(1);
+		}
+		pthread_join(th, NULL);
+		fprintf(dpb_csv, "pair,%s,%s,2,%s,1,0,%d,%llu,%.4f,ns/call,ok,\n", dpb_state_name[s],
+			dpb_mechs[a].name, dpb_pairs[i].name, rep, (unsigned long long)j.na, j.ns_a);
+		fprintf(dpb_csv, "pair,%s,%s,2,%s,1,0,%d,%llu,%.4f,ns/call,ok,\n", dpb_state_name[s],
+			dpb_mechs[b].name, dpb_pairs[i].name, rep, (unsigned long long)j.nb, j.ns_b);
+	}
+	fflush(dpb_csv);
+}
+
 /* A cell that cannot run in this state (or at all) gets one na row. */
 static void dpb_na_rows(const struct dpb_opts *o, enum dpb_state s, const char *state_why)
 {
@@ -225,6 +304,8 @@ static void dpb_run_state(const struct dpb_opts *o, enum dpb_state s)
 	for (int rep = 0; rep < o->reps; rep++) {
 		fprintf(stderr, "dpbench:   %s rep %d/%d\n", dpb_state_name[s], rep + 1, o->reps);
 		dpb_run_rep(o, s, rep);
+		if (s == DPB_IDLE)
+			dpb_run_pairs(s, rep);
 	}
 	t0 = dpb_now_ns();
 	dpb_leave();
