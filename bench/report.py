@@ -523,7 +523,8 @@ def write_report(d, info, outdir):
          "not absolute figures across runs.", "",
          "## Headline (all from this one run)", "", headline(d), "",
          "Ratios: median of the per-repetition ratios A/B [their min–max] (A and B "
-         "measured seconds apart in each repetition), then the two medians in ns, then "
+         "measured seconds apart in each repetition; for the disabled checks, interleaved "
+         "in 20 bursts of ~2 ms on one thread), then the two medians in ns, then "
          "the ratio of the fastest repetition of each side (noise only adds time). "
          "Set-up rows: median [min–max] over n loads.  Verdicts compare the median "
          "with the issue's target.", "",
