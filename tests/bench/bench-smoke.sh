@@ -31,7 +31,12 @@ for f in report.md measurements.csv sysinfo.txt; do
 	[ -s "$out/$f" ] || dp_fail "missing or empty $f"
 done
 ls "$out"/charts/*.svg >/dev/null 2>&1 || dp_fail "no SVG chart"
-grep -q '^| Disabled: DYNPROBE_FIRE (USDT)' "$out/report.md" || dp_fail "report.md has no headline table"
+grep -q '^| Disabled: DYNPROBE_FIRE on a static site (USDT)' "$out/report.md" ||
+	dp_fail "report.md has no headline table"
+# The disabled ratios come from the interleaved pairs, measured in this run.
+grep -q '^pair,idle,dp_usdt_site,2,usdt_site-sdt,' "$out/measurements.csv" ||
+	dp_fail "no interleaved pair rows"
+grep -q 'interleaved in 20 bursts |' "$out/report.md" || dp_fail "headline not from the pairs"
 
 # Independent of report.py: 13 columns; ok rows numeric, na rows explained.
 bad=$(awk -F, 'NR == 1 { if ($0 !~ /^kind,state,mechanism,/) print "bad header"; next }
