@@ -176,7 +176,10 @@ static int llh_add(struct dp_llh *h, double v)
 	return 0;
 }
 
-int dp_group_add_int(struct dp_group *g, const struct dp_agg_spec *spec, int64_t v)
+/* Integers of either signedness: exact in the 128-bit sum, min and max;
+ * `hist_index` is the log2 bucket, which depends on the signedness. */
+static int group_add_integer(struct dp_group *g, const struct dp_agg_spec *spec, __int128 v,
+			     unsigned hist_index)
 {
 	if (!g->nint++)
 		g->imin = g->imax = v;
@@ -186,26 +189,20 @@ int dp_group_add_int(struct dp_group *g, const struct dp_agg_spec *spec, int64_t
 		g->imax = v;
 	g->isum += v;
 	g->count++;
-	g->hist[dp_hist_index_int(v)]++;
+	g->hist[hist_index]++;
 	if (spec->aggs & DP_AGG_LHIST)
 		g->lhist[dp_lhist_index(&spec->lhist, (double)v)]++;
 	return llh_add(&g->llh, (double)v);
 }
 
+int dp_group_add_int(struct dp_group *g, const struct dp_agg_spec *spec, int64_t v)
+{
+	return group_add_integer(g, spec, v, dp_hist_index_int(v));
+}
+
 int dp_group_add_uint(struct dp_group *g, const struct dp_agg_spec *spec, uint64_t v)
 {
-	if (!g->nint++)
-		g->imin = g->imax = v;
-	else if (v < g->imin)
-		g->imin = v;
-	else if (v > g->imax)
-		g->imax = v;
-	g->isum += v;
-	g->count++;
-	g->hist[dp_hist_index_uint(v)]++;
-	if (spec->aggs & DP_AGG_LHIST)
-		g->lhist[dp_lhist_index(&spec->lhist, (double)v)]++;
-	return llh_add(&g->llh, (double)v);
+	return group_add_integer(g, spec, v, dp_hist_index_uint(v));
 }
 
 int dp_group_add_real(struct dp_group *g, const struct dp_agg_spec *spec, double v)

@@ -97,6 +97,19 @@ static void json_num(FILE *out, double v)
 		fprintf(out, "%.17g", v);
 }
 
+/* Bucket i of the report's hist (log2) or lhist: its bounds and label. */
+static void bucket(const struct dp_report *r, int lin, unsigned i, double *lo, double *hi,
+		   int *lo_inf, int *hi_inf, char *label, size_t len)
+{
+	if (lin) {
+		dp_lhist_bounds(&r->spec.lhist, i, lo, hi, lo_inf, hi_inf);
+		dp_lhist_label(&r->spec.lhist, i, label, len);
+	} else {
+		dp_hist_bounds(i, lo, hi, lo_inf);
+		dp_hist_label(i, label, len);
+	}
+}
+
 static void json_buckets(FILE *out, const struct dp_report *r, const struct dp_group *g, int lin)
 {
 	const uint64_t *c = lin ? g->lhist : g->hist;
@@ -107,13 +120,7 @@ static void json_buckets(FILE *out, const struct dp_report *r, const struct dp_g
 
 	fprintf(out, ",\"%s\":[", lin ? "lhist" : "hist");
 	for (unsigned i = 0; dp_bucket_range(c, n, &a, &b) && i + a <= b; i++) {
-		if (lin) {
-			dp_lhist_bounds(&r->spec.lhist, a + i, &lo, &hi, &lo_inf, &hi_inf);
-			dp_lhist_label(&r->spec.lhist, a + i, label, sizeof(label));
-		} else {
-			dp_hist_bounds(a + i, &lo, &hi, &lo_inf);
-			dp_hist_label(a + i, label, sizeof(label));
-		}
+		bucket(r, lin, a + i, &lo, &hi, &lo_inf, &hi_inf, label, sizeof(label));
 		fprintf(out, "%s{\"label\":", i ? "," : "");
 		json_str(out, label);
 		fputs(",\"low\":", out);
@@ -241,13 +248,7 @@ static void csv_buckets(FILE *out, const struct dp_report *r, const struct dp_gr
 	int lo_inf, hi_inf = 0;
 
 	for (unsigned i = a = 0; dp_bucket_range(c, n, &a, &b) && a + i <= b; i++) {
-		if (lin) {
-			dp_lhist_bounds(&r->spec.lhist, a + i, &lo, &hi, &lo_inf, &hi_inf);
-			dp_lhist_label(&r->spec.lhist, a + i, label, sizeof(label));
-		} else {
-			dp_hist_bounds(a + i, &lo, &hi, &lo_inf);
-			dp_hist_label(a + i, label, sizeof(label));
-		}
+		bucket(r, lin, a + i, &lo, &hi, &lo_inf, &hi_inf, label, sizeof(label));
 		csv_field(out, key);
 		fprintf(out, ",%s,", lin ? "lhist" : "hist");
 		csv_field(out, label);

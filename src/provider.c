@@ -311,8 +311,8 @@ int dynprobe_probe_add(struct dynprobe_provider *prov, const char *name,
 		r = -DYNPROBE_ESTATE;
 		goto out;
 	}
-	/* A scan of a flat hash array, not of the probe objects: adding 1,000
-	 * probes stays well under a millisecond. */
+	/* Scan a flat array of name hashes rather than chase every probe
+	 * object; strcmp only on a hash match. */
 	uint32_t h = name_hash(name);
 	for (size_t i = 0; i < prov->nprobes; i++) {
 		if (prov->name_hashes[i] == h && !strcmp(prov->probes[i]->desc.name, name)) {

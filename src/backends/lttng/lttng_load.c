@@ -302,7 +302,7 @@ static void setup_mirrors(struct dp_lttng_image *img, size_t n, volatile uint8_t
 	if (d->struct_size < offsetof(struct dp_tp_desc, mirror_unregister) + sizeof(void *) ||
 	    !d->mirror_init || !d->mirror_register || !d->mirror_unregister ||
 	    d->mirror_size > MIRROR_STRIDE || d->mirror_state > MIRROR_STRIDE - 8 ||
-	    d->mirror_size - 8 < d->mirror_state || d->mirror_state % 4) {
+	    d->mirror_state + 8 > d->mirror_size || d->mirror_state % 4) {
 		dp_log("lttng: %s: no usable state mirrors; fires call into the library", img->path);
 		return;
 	}
