@@ -41,7 +41,7 @@ extern "C" {
 #define DYNPROBE_API __attribute__((visibility("default")))
 
 #define DYNPROBE_VERSION_MAJOR 0
-#define DYNPROBE_VERSION_MINOR 1
+#define DYNPROBE_VERSION_MINOR 2
 #define DYNPROBE_VERSION_PATCH 0
 
 /* Limits.  Names are C identifiers: [A-Za-z_][A-Za-z0-9_]*. */
@@ -112,7 +112,44 @@ struct dynprobe_provider_opts {
 	 * provider objects (made by `dynprobe tp`) before compiling; NULL
 	 * means $DYNPROBE_TP_PATH. */
 	const char *prebuilt_path;
+	/* LTTng: how the provider is built, a DYNPROBE_LTTNG_MODE_*; AUTO
+	 * (0) lets the library choose.  $DYNPROBE_LTTNG_MODE ("runtime",
+	 * "compiled") overrides it for operators. */
+	unsigned int lttng_mode;
+	/* USDT: the trusted directory where provider images are published
+	 * as shared files (so tracers can attach to every process at once);
+	 * NULL means $DYNPROBE_USDT_DIR, else the per-user default. */
+	const char *usdt_dir;
 	size_t :0;
+};
+
+/* How the LTTng backend builds a provider. */
+enum dynprobe_lttng_mode {
+	DYNPROBE_LTTNG_MODE_AUTO = 0,  /* the library's default */
+	DYNPROBE_LTTNG_MODE_RUNTIME,   /* descriptors built in memory, no compiler */
+	DYNPROBE_LTTNG_MODE_COMPILED,  /* generated C, compiled (or prebuilt), dlopen()ed */
+};
+
+/* LTTng log levels, lttng-ust's TRACE_EMERG (0) .. TRACE_DEBUG (14) plus
+ * one, so that 0 in an options struct means "not set" (lttng-ust's default
+ * for a tracepoint without a log level). */
+enum dynprobe_loglevel {
+	DYNPROBE_LOGLEVEL_UNSET = 0,
+	DYNPROBE_LOGLEVEL_EMERG,
+	DYNPROBE_LOGLEVEL_ALERT,
+	DYNPROBE_LOGLEVEL_CRIT,
+	DYNPROBE_LOGLEVEL_ERR,
+	DYNPROBE_LOGLEVEL_WARNING,
+	DYNPROBE_LOGLEVEL_NOTICE,
+	DYNPROBE_LOGLEVEL_INFO,
+	DYNPROBE_LOGLEVEL_DEBUG_SYSTEM,
+	DYNPROBE_LOGLEVEL_DEBUG_PROGRAM,
+	DYNPROBE_LOGLEVEL_DEBUG_PROCESS,
+	DYNPROBE_LOGLEVEL_DEBUG_MODULE,
+	DYNPROBE_LOGLEVEL_DEBUG_UNIT,
+	DYNPROBE_LOGLEVEL_DEBUG_FUNCTION,
+	DYNPROBE_LOGLEVEL_DEBUG_LINE,
+	DYNPROBE_LOGLEVEL_DEBUG,
 };
 
 struct dynprobe_probe_opts {
@@ -120,6 +157,9 @@ struct dynprobe_probe_opts {
 	/* Optional argument names (C identifiers), one per argument; they
 	 * name the LTTng fields.  NULL, or a NULL entry, means "argN". */
 	const char *const *arg_names;
+	/* LTTng: the event's log level, a DYNPROBE_LOGLEVEL_*; UNSET (0)
+	 * means lttng-ust's default. */
+	int lttng_loglevel;
 	size_t :0;
 };
 
@@ -172,6 +212,34 @@ DYNPROBE_API const char *dynprobe_type_name(enum dynprobe_type type);
 
 /* Explain an error code (negative or positive); always NUL-terminates. */
 DYNPROBE_API const char *dynprobe_strerror(int err, char *buf, size_t len);
+
+/* Log levels: "emerg" "alert" "crit" "err" "warning" "notice" "info"
+ * "debug_system" "debug_program" "debug_process" "debug_module"
+ * "debug_unit" "debug_function" "debug_line" "debug", also with lttng's
+ * "TRACE_" prefix in either case.  0 or -EINVAL. */
+DYNPROBE_API int dynprobe_loglevel_parse(const char *text, int *ret_loglevel);
+/* The lower-case name, or NULL for UNSET and unknown values. */
+DYNPROBE_API const char *dynprobe_loglevel_name(int loglevel);
+
+/* ---- Messages ----------------------------------------------------------
+ *
+ * The library never decides where its messages go (load-time decisions,
+ * why a backend failed, compiler output): the application does, like
+ * libbpf's print callback.  The default handler prints to stderr only
+ * when $DYNPROBE_DEBUG is set.  The handler is called from the thread that
+ * called into the library, never from the fire path, possibly with
+ * library locks held: it must not call back into dynprobe.  `message` has
+ * no trailing newline and is valid only during the call.
+ */
+enum dynprobe_log_level {
+	DYNPROBE_LOG_WARN = 1,   /* something did not work; a fallback was used */
+	DYNPROBE_LOG_INFO,       /* a load-time decision worth knowing */
+	DYNPROBE_LOG_DEBUG,      /* details */
+};
+typedef void (*dynprobe_log_fn)(int level, const char *message, void *user_data);
+/* NULL restores the default handler.  Not thread-safe against concurrent
+ * library calls that log: set it once, early. */
+DYNPROBE_API void dynprobe_set_log_handler(dynprobe_log_fn fn, void *user_data);
 
 /* ---- Firing ------------------------------------------------------------
  *

@@ -56,6 +56,7 @@ struct dp_probe_desc {
 	size_t nargs;
 	enum dynprobe_type types[DYNPROBE_MAX_ARGS];
 	const char *arg_names[DYNPROBE_MAX_ARGS]; /* never NULL: "argN" default */
+	int lttng_loglevel;    /* DYNPROBE_LOGLEVEL_*, 0: unset */
 };
 
 /* Everything a backend needs to know about a provider being loaded. */
@@ -65,6 +66,8 @@ struct dp_provider_desc {
 	const struct dp_probe_desc *const *probes;
 	const char *cache_dir;       /* NULL: backend default */
 	const char *prebuilt_path;   /* NULL: backend default */
+	unsigned int lttng_mode;     /* DYNPROBE_LTTNG_MODE_* (AUTO: backend default) */
+	const char *usdt_dir;        /* NULL: backend default */
 };
 
 /* Per-probe sites of one load, as the slow path reads them. */
@@ -133,7 +136,32 @@ DP_HIDDEN void dp_probe_publish(struct dynprobe_probe *probe, const struct dp_pr
 /* Point a fresh probe's site pointers at valid memory (never NULL). */
 DP_HIDDEN void dp_probe_init_sites(struct dynprobe_probe *probe);
 DP_HIDDEN bool dp_name_valid(const char *name, size_t max_len);
-/* Debug logging, only when DYNPROBE_DEBUG=1; preserves errno. */
+
+/* Environment variables, read with secure_getenv() (env.c owns the list). */
+enum dp_env_var {
+	DP_ENV_DEBUG,
+	DP_ENV_BACKENDS,
+	DP_ENV_LTTNG_MODE,
+	DP_ENV_CACHE_DIR,
+	DP_ENV_TP_PATH,
+	DP_ENV_USDT_DIR,
+	DP_ENV_USDT_STUB,
+	DP_ENV_USDT_NO_MEMFD,
+	DP_ENV_CC,
+	DP_ENV_PATH,
+	DP_ENV_TMPDIR,
+	DP_ENV_HOME,
+	DP_ENV_XDG_CACHE_HOME,
+	DP_ENV_XDG_RUNTIME_DIR,
+	DP_ENV_COUNT
+};
+/* The variable's value, or NULL when unset or in a privileged process. */
+DP_HIDDEN const char *dp_env(enum dp_env_var var);
+DP_HIDDEN const char *dp_env_name(enum dp_env_var var);
+/* Messages to the application's log handler (dynprobe_set_log_handler;
+ * by default stderr when DYNPROBE_DEBUG is set); preserve errno.  dp_log()
+ * is dp_logl(DYNPROBE_LOG_DEBUG, ...). */
+DP_HIDDEN void dp_logl(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 DP_HIDDEN void dp_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif /* DYNPROBE_INTERNAL_H */

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* log.c - debug logging to stderr, off unless DYNPROBE_DEBUG=1.  Never
- * called from the fire path. */
+/*
+ * log.c - the library's messages go to the application's handler
+ * (dynprobe_set_log_handler); the default one prints to stderr only when
+ * DYNPROBE_DEBUG is set.  Never called from the fire path.
+ */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -8,22 +11,55 @@
 
 #include "internal.h"
 
-void dp_log(const char *fmt, ...)
+static void default_handler(int level, const char *message, void *user_data)
 {
 	static int enabled = -1;
-	int saved = errno;
-	va_list ap;
 
+	(void)level;
+	(void)user_data;
 	if (enabled < 0) {
-		const char *e = getenv("DYNPROBE_DEBUG");
+		const char *e = dp_env(DP_ENV_DEBUG);
 		enabled = e && *e && *e != '0';
 	}
-	if (enabled) {
-		va_start(ap, fmt);
-		fputs("dynprobe: ", stderr);
-		vfprintf(stderr, fmt, ap);
-		fputc('\n', stderr);
-		va_end(ap);
-	}
+	if (enabled)
+		fprintf(stderr, "dynprobe: %s\n", message);
+}
+
+static dynprobe_log_fn log_fn = default_handler;
+static void *log_data;
+
+void dynprobe_set_log_handler(dynprobe_log_fn fn, void *user_data)
+{
+	__atomic_store_n(&log_data, fn ? user_data : NULL, __ATOMIC_RELAXED);
+	__atomic_store_n(&log_fn, fn ? fn : default_handler, __ATOMIC_RELEASE);
+}
+
+static void vlog(int level, const char *fmt, va_list ap)
+{
+	dynprobe_log_fn fn = __atomic_load_n(&log_fn, __ATOMIC_ACQUIRE);
+	void *data = __atomic_load_n(&log_data, __ATOMIC_RELAXED);
+	int saved = errno;
+	char msg[1024];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	fn(level, msg, data);
 	errno = saved;
+}
+
+void dp_logl(int level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(level, fmt, ap);
+	va_end(ap);
+}
+
+void dp_log(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(DYNPROBE_LOG_DEBUG, fmt, ap);
+	va_end(ap);
 }

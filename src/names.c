@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <strings.h>
 
 #include "internal.h"
 
@@ -67,4 +68,32 @@ const char *dynprobe_type_name(enum dynprobe_type type)
 		if (type_names[i].type == type)
 			return type_names[i].name;
 	return NULL;
+}
+
+/* lttng-ust's TRACE_EMERG (0) .. TRACE_DEBUG (14), stored plus one. */
+static const char *const loglevel_names[] = {
+	"emerg", "alert", "crit", "err", "warning", "notice", "info",
+	"debug_system", "debug_program", "debug_process", "debug_module",
+	"debug_unit", "debug_function", "debug_line", "debug",
+};
+#define NLOGLEVELS (sizeof(loglevel_names) / sizeof(loglevel_names[0]))
+
+int dynprobe_loglevel_parse(const char *text, int *ret_loglevel)
+{
+	if (!text || !ret_loglevel)
+		return -EINVAL;
+	if (!strncasecmp(text, "TRACE_", 6))
+		text += 6;
+	for (size_t i = 0; i < NLOGLEVELS; i++) {
+		if (!strcasecmp(text, loglevel_names[i])) {
+			*ret_loglevel = (int)i + 1;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+const char *dynprobe_loglevel_name(int loglevel)
+{
+	return loglevel >= 1 && (size_t)loglevel <= NLOGLEVELS ? loglevel_names[loglevel - 1] : NULL;
 }

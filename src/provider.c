@@ -28,7 +28,8 @@ struct dynprobe_provider {
 	unsigned int backends;     /* selected */
 	unsigned int loaded;       /* currently loaded on */
 	int backend_error[2];      /* last load error: [0] USDT, [1] LTTng */
-	char *cache_dir, *prebuilt_path;
+	unsigned int lttng_mode;   /* DYNPROBE_LTTNG_MODE_* as asked (env applied at load) */
+	char *cache_dir, *prebuilt_path, *usdt_dir;
 	struct dynprobe_probe **probes;
 	uint32_t *name_hashes;     /* [cap]: probes[i]'s name hash, for the duplicate check */
 	size_t nprobes, cap;
@@ -143,7 +144,7 @@ static int opts_check(const void *opts, size_t known)
 /* DYNPROBE_BACKENDS lets an operator choose without recompiling. */
 static int backends_from_env(unsigned int *mask)
 {
-	const char *env = getenv("DYNPROBE_BACKENDS");
+	const char *env = dp_env(DP_ENV_BACKENDS);
 	unsigned int m = 0;
 	char buf[64], *save = NULL;
 
@@ -183,8 +184,8 @@ int dynprobe_provider_new(const char *name, const struct dynprobe_provider_opts 
 			  struct dynprobe_provider **ret_provider)
 {
 	struct dynprobe_provider *p = NULL;
-	const char *cache_dir, *prebuilt;
-	unsigned int backends;
+	const char *cache_dir, *prebuilt, *usdt_dir;
+	unsigned int backends, lttng_mode;
 	int r;
 
 	if (!ret_provider)
@@ -192,7 +193,7 @@ int dynprobe_provider_new(const char *name, const struct dynprobe_provider_opts 
 	*ret_provider = NULL;
 	if (!dp_name_valid(name, DYNPROBE_MAX_PROVIDER_NAME))
 		return -DYNPROBE_ENAME;
-	r = opts_check(opts, offsetof(struct dynprobe_provider_opts, prebuilt_path) +
+	r = opts_check(opts, offsetof(struct dynprobe_provider_opts, usdt_dir) +
 				     sizeof(const char *));
 	if (r < 0)
 		return r;
@@ -206,16 +207,22 @@ int dynprobe_provider_new(const char *name, const struct dynprobe_provider_opts 
 		return r;
 	cache_dir = OPT(opts, struct dynprobe_provider_opts, cache_dir, NULL);
 	prebuilt = OPT(opts, struct dynprobe_provider_opts, prebuilt_path, NULL);
+	lttng_mode = OPT(opts, struct dynprobe_provider_opts, lttng_mode, 0u);
+	usdt_dir = OPT(opts, struct dynprobe_provider_opts, usdt_dir, NULL);
+	if (lttng_mode > DYNPROBE_LTTNG_MODE_COMPILED)
+		return -EINVAL;
 
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return -ENOMEM;
 	strcpy(p->name, name);
 	p->backends = backends;
+	p->lttng_mode = lttng_mode;
 	p->stale = true;
 	pthread_mutex_init(&p->lock, NULL);
 	if ((cache_dir && !(p->cache_dir = strdup(cache_dir))) ||
-	    (prebuilt && !(p->prebuilt_path = strdup(prebuilt)))) {
+	    (prebuilt && !(p->prebuilt_path = strdup(prebuilt))) ||
+	    (usdt_dir && !(p->usdt_dir = strdup(usdt_dir)))) {
 		r = -ENOMEM;
 		goto err;
 	}
@@ -233,6 +240,7 @@ int dynprobe_provider_new(const char *name, const struct dynprobe_provider_opts 
 err:
 	free(p->cache_dir);
 	free(p->prebuilt_path);
+	free(p->usdt_dir);
 	pthread_mutex_destroy(&p->lock);
 	free(p);
 	return r;
@@ -290,7 +298,7 @@ int dynprobe_probe_add(struct dynprobe_provider *prov, const char *name,
 {
 	const char *const *arg_names;
 	struct dynprobe_probe *pr = NULL;
-	int r;
+	int loglevel, r;
 
 	if (ret_probe)
 		*ret_probe = NULL;
@@ -298,10 +306,13 @@ int dynprobe_probe_add(struct dynprobe_provider *prov, const char *name,
 		return -EINVAL;
 	if (!dp_name_valid(name, DYNPROBE_MAX_PROBE_NAME))
 		return -DYNPROBE_ENAME;
-	r = opts_check(opts, offsetof(struct dynprobe_probe_opts, arg_names) + sizeof(void *));
+	r = opts_check(opts, offsetof(struct dynprobe_probe_opts, lttng_loglevel) + sizeof(int));
 	if (r < 0)
 		return r;
 	arg_names = OPT(opts, struct dynprobe_probe_opts, arg_names, NULL);
+	loglevel = OPT(opts, struct dynprobe_probe_opts, lttng_loglevel, 0);
+	if (loglevel < DYNPROBE_LOGLEVEL_UNSET || loglevel > DYNPROBE_LOGLEVEL_DEBUG)
+		return -EINVAL;
 	r = probe_args_check(types, nargs, arg_names);
 	if (r < 0)
 		return r;
@@ -346,6 +357,7 @@ int dynprobe_probe_add(struct dynprobe_provider *prov, const char *name,
 		probe_release(pr); /* never published: no grace period needed */
 		goto out;
 	}
+	pr->desc.lttng_loglevel = loglevel;
 	pr->provider = prov;
 	prov->name_hashes[prov->nprobes] = h;
 	prov->probes[prov->nprobes++] = pr;
@@ -372,6 +384,7 @@ static void provider_desc(struct dynprobe_provider *prov, struct dp_provider_des
 	*d = (struct dp_provider_desc){
 		.name = prov->name, .nprobes = prov->nprobes, .probes = descs,
 		.cache_dir = prov->cache_dir, .prebuilt_path = prov->prebuilt_path,
+		.lttng_mode = prov->lttng_mode, .usdt_dir = prov->usdt_dir,
 	};
 }
 
@@ -575,6 +588,7 @@ struct dynprobe_provider *dynprobe_provider_free(struct dynprobe_provider *prov)
 	free(prov->name_hashes);
 	free(prov->cache_dir);
 	free(prov->prebuilt_path);
+	free(prov->usdt_dir);
 	pthread_mutex_destroy(&prov->lock);
 	free(prov);
 	return NULL;

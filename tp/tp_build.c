@@ -134,7 +134,7 @@ void dp_tp_cache_name(const char *provider, const char *src, const struct dp_tp_
 /* Resolve an executable name like execvp() does, into a malloc()ed path. */
 static char *path_lookup(const char *name)
 {
-	const char *path = getenv("PATH");
+	const char *path = dp_env(DP_ENV_PATH);
 	char buf[PATH_MAX];
 
 	if (strchr(name, '/'))
@@ -180,7 +180,7 @@ static int split_cc(struct dp_tp_cc *cc, const char *text)
 int dp_tp_cc_find(struct dp_tp_cc *cc)
 {
 	static const char *const fallbacks[] = { "cc", "gcc", "clang" };
-	const char *env = getenv("CC");
+	const char *env = dp_env(DP_ENV_CC);
 	struct stat st;
 	int r;
 
@@ -200,7 +200,7 @@ int dp_tp_cc_find(struct dp_tp_cc *cc)
 	r = -DYNPROBE_ENOCOMPILER;
 	if (!cc->path || stat(cc->path, &st) < 0) {
 		dp_log("lttng: no C compiler (CC=%s, PATH=%s)", env ? env : "(unset)",
-		       getenv("PATH") ? getenv("PATH") : "(unset)");
+		       dp_env(DP_ENV_PATH) ? dp_env(DP_ENV_PATH) : "(unset)");
 		goto err;
 	}
 	free(cc->argv[0]);

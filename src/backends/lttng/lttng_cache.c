@@ -56,16 +56,16 @@ static bool trusted(const struct stat *st, mode_t type, bool allow_root, const c
 
 static int default_dir(char *buf, size_t len)
 {
-	const char *e = getenv("DYNPROBE_CACHE_DIR");
+	const char *e = dp_env(DP_ENV_CACHE_DIR);
 	struct passwd pw, *res = NULL;
 	char pwbuf[4096];
 	int n;
 
 	if (e && *e)
 		n = snprintf(buf, len, "%s", e);
-	else if ((e = getenv("XDG_CACHE_HOME")) && *e == '/')
+	else if ((e = dp_env(DP_ENV_XDG_CACHE_HOME)) && *e == '/')
 		n = snprintf(buf, len, "%s/dynprobe", e);
-	else if ((e = getenv("HOME")) && *e == '/')
+	else if ((e = dp_env(DP_ENV_HOME)) && *e == '/')
 		n = snprintf(buf, len, "%s/.cache/dynprobe", e);
 	else if (getpwuid_r(geteuid(), &pw, pwbuf, sizeof(pwbuf), &res) == 0 && res &&
 		 res->pw_dir && *res->pw_dir == '/')
@@ -156,7 +156,7 @@ int dp_lttng_check_object(const char *dir, const char *name, bool allow_root)
 
 int dp_lttng_find_prebuilt(const char *opt, const char *name, char *buf, size_t len)
 {
-	const char *list = opt ? opt : getenv("DYNPROBE_TP_PATH");
+	const char *list = opt ? opt : dp_env(DP_ENV_TP_PATH);
 	char dir[PATH_MAX];
 
 	if (!list)

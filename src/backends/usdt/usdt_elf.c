@@ -143,7 +143,7 @@ int dp_usdt_arg_spec(enum dynprobe_type type, size_t index, char *buf, size_t le
 
 enum dp_stub_kind dp_usdt_stub_kind(void)
 {
-	const char *env = getenv("DYNPROBE_USDT_STUB");
+	const char *env = dp_env(DP_ENV_USDT_STUB);
 	struct utsname u;
 	unsigned major = 0, minor = 0;
 

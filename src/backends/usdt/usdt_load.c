@@ -41,7 +41,7 @@ static int image_fd_memfd(const char *provider)
 {
 	char name[DYNPROBE_MAX_PROVIDER_NAME + 16];
 
-	if (getenv("DYNPROBE_USDT_NO_MEMFD"))
+	if (dp_env(DP_ENV_USDT_NO_MEMFD))
 		return -ENOSYS;
 	snprintf(name, sizeof(name), "dynprobe:%s", provider);
 	int fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
@@ -50,7 +50,7 @@ static int image_fd_memfd(const char *provider)
 
 static int image_fd_tmpfile(void)
 {
-	const char *dir = getenv("TMPDIR");
+	const char *dir = dp_env(DP_ENV_TMPDIR);
 	int fd;
 
 	if (!dir || !*dir)
