@@ -18,22 +18,11 @@
  * Nothing here allocates, locks, logs or blocks.
  */
 #include <errno.h>
+#include <string.h>
 
-#include "backends/usdt/usdt.h"
+#include "backend.h"
 #include "internal.h"
-
-/* The idle watch: base = dynprobe__idle_watch compares zeros with zeros
- * (zeroed .bss; only the words read are ever touched).  base =
- * dynprobe__idle_watch + 8 reads "maybe enabled": the word at DISTANCE + 8
- * is set before anything points there, so dynprobe_fire() decides. */
-DYNPROBE_API uint8_t dynprobe__idle_watch[DYNPROBE__WATCH_DISTANCE + 16] __attribute__((aligned(64)));
-
-static const volatile uint8_t *always_check_base(void)
-{
-	__atomic_store_n((uint64_t *)(void *)(dynprobe__idle_watch + DYNPROBE__WATCH_DISTANCE + 8),
-			 1, __ATOMIC_RELEASE);
-	return dynprobe__idle_watch + 8;
-}
+#include "watch.h"
 
 /* Convert one fired value to the declared type as C assignment would;
  * refuse a string where a number is declared and the reverse. */
@@ -79,21 +68,35 @@ bool dp_convert_arg(enum dynprobe_type t, const struct dynprobe_arg *a, union dp
 	return convert_arg(t, a, out);
 }
 
-static bool usdt_attached(const struct dp_usdt_site *s)
-{
-	uint16_t head;
+/*
+ * The seqlock.  Every word of `live` is read and written with relaxed
+ * atomics: the copy a reader takes may mix two loads (the counter then
+ * tells it to retry), but no access is a data race, so ThreadSanitizer
+ * sees the intended protocol, and no compiler may tear or merge a word.
+ */
+#define LIVE_WORDS (sizeof(struct dp_probe_live) / sizeof(uint64_t))
+_Static_assert(sizeof(struct dp_probe_live) % sizeof(uint64_t) == 0, "live is copied by words");
 
-	__builtin_memcpy(&head, (const void *)s->stub, 2);
-	return *s->sem != 0 || head != s->stub_idle;
+static void live_load(const struct dp_probe_live *src, struct dp_probe_live *dst)
+{
+	const uint64_t *s = (const uint64_t *)(const void *)src;
+	uint64_t *d = (uint64_t *)(void *)dst;
+
+	for (size_t i = 0; i < LIVE_WORDS; i++)
+		d[i] = __atomic_load_n(&s[i], __ATOMIC_RELAXED);
 }
 
-static bool lttng_enabled(const struct dp_lttng_site *s)
+static void live_store(struct dp_probe_live *dst, const struct dp_probe_live *src)
 {
-	return __atomic_load_n(s->state, __ATOMIC_RELAXED) != 0;
+	const uint64_t *s = (const uint64_t *)(const void *)src;
+	uint64_t *d = (uint64_t *)(void *)dst;
+
+	for (size_t i = 0; i < LIVE_WORDS; i++)
+		__atomic_store_n(&d[i], s[i], __ATOMIC_RELAXED);
 }
 
 /* A consistent copy of the probe's sites; false if a writer kept changing
- * them (the fire is then skipped rather than waited for). */
+ * them (the caller then skips rather than waits). */
 static bool live_read(const struct dynprobe_probe *probe, struct dp_probe_live *out)
 {
 	for (int tries = 0; tries < 8; tries++) {
@@ -101,7 +104,7 @@ static bool live_read(const struct dynprobe_probe *probe, struct dp_probe_live *
 
 		if (seq & 1)
 			continue;
-		__builtin_memcpy(out, (const void *)&probe->live, sizeof(*out));
+		live_load(&probe->live, out);
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
 		if (__atomic_load_n(&probe->seq, __ATOMIC_RELAXED) == seq)
 			return true;
@@ -109,52 +112,52 @@ static bool live_read(const struct dynprobe_probe *probe, struct dp_probe_live *
 	return false;
 }
 
-/* Read only what this fire needs, straight from the probe, and check the
- * sequence counter once before acting on it. */
-static int fire_once(const struct dynprobe_probe *probe, const struct dynprobe_arg *args,
-		     size_t nargs, unsigned int seq)
+/* The backend of site k, or NULL when site k is not loaded. */
+static const struct dp_backend *site_backend(const struct dp_probe_live *l, size_t k)
 {
-	const struct dp_probe_live *l = &probe->live;
-	union dp_value values[DYNPROBE_MAX_ARGS];
-	struct dp_usdt_site usdt = { 0 };
-	dp_lttng_fire_fn lttng_fire = NULL;
+	unsigned int b = l->backend[k];
 
-	if (l->has_usdt && usdt_attached(&l->usdt))
-		usdt = l->usdt;
-	if (l->has_lttng && lttng_enabled(&l->lttng))
-		lttng_fire = l->lttng.fire;
-	if (!usdt.stub && !lttng_fire)
+	return b && b <= dp_backend_count ? dp_backend_table[b - 1] : NULL;
+}
+
+/* Fire on one consistent copy of the probe's sites.  A fire racing with an
+ * unload may still emit through the old, still-mapped objects. */
+static int fire_live(const struct dp_probe_live *l, const struct dynprobe_arg *args, size_t nargs)
+{
+	const struct dp_backend *on[DP_PROBE_SITES];
+	const struct dp_site *site[DP_PROBE_SITES];
+	union dp_value values[DYNPROBE_MAX_ARGS];
+	size_t n = 0;
+
+	for (size_t k = 0; k < DP_PROBE_SITES; k++) {
+		const struct dp_backend *be = site_backend(l, k);
+
+		if (be && be->site_enabled(&l->sites[k])) {
+			on[n] = be;
+			site[n++] = &l->sites[k];
+		}
+	}
+	if (!n)
 		return 0;
 	if (nargs != l->nargs)
 		return -DYNPROBE_EMISMATCH;
 	for (size_t i = 0; i < nargs; i++)
 		if (!convert_arg((enum dynprobe_type)l->types[i], &args[i], &values[i]))
 			return -DYNPROBE_EMISMATCH;
-	__atomic_thread_fence(__ATOMIC_ACQUIRE);
-	if (__atomic_load_n(&probe->seq, __ATOMIC_RELAXED) != seq)
-		return -EAGAIN; /* a load or unload got in the way: read again */
-	if (usdt.stub)
-		dp_usdt_call(&usdt, nargs, values);
-	if (lttng_fire)
-		lttng_fire(values);
+	for (size_t i = 0; i < n; i++)
+		on[i]->site_fire(site[i], nargs, values);
 	return 1;
 }
 
 int dynprobe_fire(struct dynprobe_probe *probe, const struct dynprobe_arg *args, size_t nargs)
 {
+	struct dp_probe_live live;
+
 	if (!probe || (nargs && !args))
 		return -EINVAL;
-	for (int tries = 0; tries < 8; tries++) {
-		unsigned int seq = __atomic_load_n(&probe->seq, __ATOMIC_ACQUIRE);
-		int r;
-
-		if (seq & 1)
-			continue;
-		r = fire_once(probe, args, nargs, seq);
-		if (r != -EAGAIN)
-			return r;
-	}
-	return 0; /* the provider kept changing: skip rather than wait */
+	if (!live_read(probe, &live))
+		return 0; /* the provider kept changing: skip rather than wait */
+	return fire_live(&live, args, nargs);
 }
 
 unsigned int dynprobe_probe_listening(const struct dynprobe_probe *probe)
@@ -164,10 +167,12 @@ unsigned int dynprobe_probe_listening(const struct dynprobe_probe *probe)
 
 	if (!probe || !live_read(probe, &live))
 		return 0;
-	if (live.has_usdt && usdt_attached(&live.usdt))
-		ret |= DYNPROBE_BACKEND_USDT;
-	if (live.has_lttng && lttng_enabled(&live.lttng))
-		ret |= DYNPROBE_BACKEND_LTTNG;
+	for (size_t k = 0; k < DP_PROBE_SITES; k++) {
+		const struct dp_backend *be = site_backend(&live, k);
+
+		if (be && be->site_enabled(&live.sites[k]))
+			ret |= be->mask;
+	}
 	return ret;
 }
 
@@ -176,40 +181,16 @@ int dynprobe_probe_enabled(const struct dynprobe_probe *probe)
 	return dynprobe_probe_listening(probe) != 0;
 }
 
-/* Which base the inline check follows; see struct dynprobe__watch. */
+/* Which base the inline check follows: see watch.h. */
 static const volatile uint8_t *watch_base(const struct dp_probe_live *live)
 {
-	if (!live)
-		return dynprobe__idle_watch;
-	if (live->has_usdt && !live->has_lttng)
-		return live->usdt.watch;
-	if (live->has_lttng && !live->has_usdt && live->lttng.watch_base)
-		return live->lttng.watch_base;
-	/* Both: one compare covers both when the LTTng state mirror sits in
-	 * the USDT cell (the LTTng backend was given the USDT cells). */
-	if (live->has_lttng && live->has_usdt && live->lttng.watch_base == live->usdt.watch)
-		return live->usdt.watch;
-	return always_check_base();
-}
+	const struct dp_site *loaded[DP_PROBE_SITES];
+	size_t n = 0;
 
-static void fire_nothing(const union dp_value *values)
-{
-	(void)values;
-}
-
-/* Site pointers are never NULL: a reader may dereference one it read before
- * checking the sequence counter, so a probe that never loaded points them
- * at the zeroed idle watch array. */
-void dp_probe_init_sites(struct dynprobe_probe *probe)
-{
-	struct dp_probe_live *l = &probe->live;
-
-	l->usdt.stub = dynprobe__idle_watch;
-	l->usdt.watch = dynprobe__idle_watch;
-	l->usdt.sem = (volatile uint16_t *)(volatile void *)dynprobe__idle_watch;
-	l->lttng.state = (const volatile int *)(const volatile void *)dynprobe__idle_watch;
-	l->lttng.fire = fire_nothing;
-	l->lttng.watch_base = dynprobe__idle_watch;
+	for (size_t k = 0; live && k < DP_PROBE_SITES; k++)
+		if (live->backend[k])
+			loaded[n++] = &live->sites[k];
+	return dp_watch_choose(loaded, n);
 }
 
 static void watch_store(struct dynprobe_probe *probe, const volatile uint8_t *base)
@@ -222,19 +203,19 @@ static void watch_store(struct dynprobe_probe *probe, const volatile uint8_t *ba
 void dp_probe_publish(struct dynprobe_probe *probe, const struct dp_probe_live *live)
 {
 	unsigned int seq = probe->seq;
+	struct dp_probe_live next = probe->live;
 
 	/* Unpublish first, so the inline check never leads to sites that are
 	 * about to change; then the sites under the counter; then the check.
-	 * Unloading only clears the flags: the old pointers stay valid. */
-	watch_store(probe, watch_base(NULL));
+	 * Unloading only clears the backends: the old sites stay valid. */
+	if (live)
+		next = *live;
+	else
+		memset(next.backend, 0, sizeof(next.backend));
+	watch_store(probe, dp_watch_idle());
 	__atomic_store_n(&probe->seq, seq + 1, __ATOMIC_RELAXED);
 	__atomic_thread_fence(__ATOMIC_RELEASE);
-	if (live) {
-		__builtin_memcpy((void *)&probe->live, live, sizeof(probe->live));
-	} else {
-		probe->live.has_usdt = false;
-		probe->live.has_lttng = false;
-	}
+	live_store(&probe->live, &next);
 	__atomic_store_n(&probe->seq, seq + 2, __ATOMIC_RELEASE);
 	watch_store(probe, watch_base(live));
 }

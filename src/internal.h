@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * internal.h - the library's shared internals: provider and probe objects,
- * the converted-value representation handed to backends, and the backend
- * entry points.  Nothing here is installed.
+ * the converted-value representation handed to backends, and the
+ * descriptions backends build from (backend.h has the backend interface).
+ * Nothing here is installed.
  */
 #ifndef DYNPROBE_INTERNAL_H
 #define DYNPROBE_INTERNAL_H
@@ -27,29 +28,6 @@ union dp_value {
 	const char *s;
 };
 
-struct dp_usdt_image;
-struct dp_lttng_image;
-
-/* What a loaded USDT image tells the core about one probe. */
-struct dp_usdt_site {
-	const volatile uint8_t *stub;       /* first byte of the called stub */
-	/* The inline check's base: the stub's slot (see dynprobe.h); the
-	 * probe's cell is DYNPROBE__WATCH_DISTANCE after it. */
-	const volatile uint8_t *watch;
-	volatile uint16_t *sem;             /* the semaphore, in the cell */
-	uint16_t stub_idle;                 /* first two stub bytes, unpatched */
-};
-
-/* What a loaded LTTng provider tells the core about one probe (event). */
-typedef void (*dp_lttng_fire_fn)(const union dp_value *values);
-struct dp_lttng_site {
-	const volatile int *state;          /* the tracepoint's enabled state */
-	dp_lttng_fire_fn fire;              /* records one event */
-	/* The inline check's base: DYNPROBE__WATCH_DISTANCE before the state
-	 * mirror (see dynprobe.h), or NULL when there is none. */
-	const volatile uint8_t *watch_base;
-};
-
 /* Everything a backend needs to know about a probe. */
 struct dp_probe_desc {
 	const char *name;
@@ -70,13 +48,26 @@ struct dp_provider_desc {
 	const char *usdt_dir;        /* NULL: backend default */
 };
 
-/* Per-probe sites of one load, as the slow path reads them. */
+/* One probe's site on one backend, filled by the backend's load() (see
+ * backend.h): the watch base it offers to the inline check (NULL: none)
+ * and two words only that backend reads. */
+struct dp_site {
+	const volatile uint8_t *watch;
+	uintptr_t word[2];
+};
+
+/* A provider publishes on at most this many backends at once. */
+#define DP_PROBE_SITES 2
+
+/* Per-probe sites of one load, as the slow path reads them.  backend[k]
+ * is 1 + the table index of the backend whose site is sites[k], 0 when
+ * site k is not loaded (nothing loaded: not loaded at all).  Unloading
+ * clears backend[] and keeps the sites, for a reload of the same images. */
 struct dp_probe_live {
-	bool has_usdt, has_lttng;  /* both false: not loaded */
+	uint8_t backend[DP_PROBE_SITES];
 	uint8_t nargs;
 	uint8_t types[DYNPROBE_MAX_ARGS]; /* enum dynprobe_type */
-	struct dp_usdt_site usdt;
-	struct dp_lttng_site lttng;
+	struct dp_site sites[DP_PROBE_SITES];
 };
 
 /* The probe object.  `watch` must stay first: dynprobe.h reads it inline.
@@ -94,37 +85,6 @@ struct dynprobe_probe {
 	struct dynprobe_probe *next_free; /* slab free list */
 };
 
-/* ---- USDT backend (src/backends/usdt) ---- */
-/* Build the ELF image for the provider, map it, and fill sites[i] for
- * probes[i].  The image is never unmapped (a thread may still be reading a
- * stub); *ret_image owns the memfd. */
-DP_HIDDEN int dp_usdt_load(const struct dp_provider_desc *desc,
-			   unsigned int backends, struct dp_usdt_site *sites,
-			   struct dp_usdt_image **ret_image);
-/* Mark the image loaded (1) or unloaded (0) for `dynprobe list`. */
-DP_HIDDEN void dp_usdt_set_state(struct dp_usdt_image *image, uint32_t state);
-DP_HIDDEN int dp_usdt_fd(const struct dp_usdt_image *image);
-/* Release what can be released safely (the memfd); the mapping stays. */
-DP_HIDDEN void dp_usdt_release(struct dp_usdt_image *image);
-/* Call the stub with values already converted (see union dp_value). */
-DP_HIDDEN void dp_usdt_call(const struct dp_usdt_site *site, size_t nargs,
-			    const union dp_value *values);
-
-/* ---- LTTng backend (src/backends/lttng) ---- */
-/* Generate, compile or find in the cache, dlopen, and fill sites[i].  The
- * object is never dlclose()d.  Errors: -DYNPROBE_ENOCOMPILER,
- * -DYNPROBE_ENOLTTNG, -DYNPROBE_ECACHE, -DYNPROBE_ECOMPILE, -errno. */
-/* `cells`: NULL, or per probe the address of a USDT cell (an 8-byte
- * window, see dynprobe.h) whose first 4 bytes are to mirror the tracepoint
- * state; with NULL the backend finds room for the mirrors itself. */
-DP_HIDDEN int dp_lttng_load(const struct dp_provider_desc *desc,
-			    volatile uint8_t *const *cells,
-			    struct dp_lttng_site *sites,
-			    struct dp_lttng_image **ret_image);
-DP_HIDDEN void dp_lttng_release(struct dp_lttng_image *image);
-/* Whether this build has the LTTng backend at all. */
-DP_HIDDEN bool dp_lttng_available(void);
-
 /* ---- shared helpers ---- */
 /* Convert one fired value to the declared type as C assignment would;
  * false for a string where a number is declared, or the reverse. */
@@ -133,8 +93,6 @@ DP_HIDDEN bool dp_convert_arg(enum dynprobe_type type, const struct dynprobe_arg
 /* Publish a load's sites (NULL: not loaded) to the slow path and point the
  * inline watch at them.  Writers of one probe must be serialized. */
 DP_HIDDEN void dp_probe_publish(struct dynprobe_probe *probe, const struct dp_probe_live *live);
-/* Point a fresh probe's site pointers at valid memory (never NULL). */
-DP_HIDDEN void dp_probe_init_sites(struct dynprobe_probe *probe);
 DP_HIDDEN bool dp_name_valid(const char *name, size_t max_len);
 
 /* Environment variables, read with secure_getenv() (env.c owns the list). */

@@ -20,24 +20,32 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "backends/usdt/usdt.h"
+#include "backend.h"
 #include "internal.h"
+#include "watch.h"
+
+/* One backend the provider publishes on; site k of its probes is
+ * backend k's.  ops is NULL for a backend left out of this build. */
+struct provider_backend {
+	const struct dp_backend *ops;
+	unsigned int mask;         /* DYNPROBE_BACKEND_* */
+	uint8_t index;             /* 1 + table index, as dp_probe_live.backend[] has it */
+	void *image;               /* NULL: not built for the current probes */
+	int error;                 /* last load error */
+};
 
 struct dynprobe_provider {
 	char name[DYNPROBE_MAX_PROVIDER_NAME + 1];
 	unsigned int backends;     /* selected */
 	unsigned int loaded;       /* currently loaded on */
-	int backend_error[2];      /* last load error: [0] USDT, [1] LTTng */
+	struct provider_backend be[DP_PROBE_SITES]; /* selected, in table order */
+	size_t nbe;
 	unsigned int lttng_mode;   /* DYNPROBE_LTTNG_MODE_* as asked (env applied at load) */
 	char *cache_dir, *prebuilt_path, *usdt_dir;
 	struct dynprobe_probe **probes;
 	uint32_t *name_hashes;     /* [cap]: probes[i]'s name hash, for the duplicate check */
 	size_t nprobes, cap;
 	bool stale;                /* probes changed since the objects were built */
-	struct dp_usdt_image *usdt;
-	struct dp_usdt_site *usdt_sites;
-	struct dp_lttng_image *lttng;
-	struct dp_lttng_site *lttng_sites;
 	pthread_mutex_t lock;
 	struct dynprobe_provider *next;
 };
@@ -79,7 +87,6 @@ static struct dynprobe_probe *probe_alloc(void)
 		c->next = slab_chunks;
 		slab_chunks = c;
 		for (size_t i = 0; i < SLAB_CHUNK; i++) {
-			dp_probe_init_sites(&c->probes[i]);
 			dp_probe_publish(&c->probes[i], NULL);
 			c->probes[i].next_free = slab_free;
 			slab_free = &c->probes[i];
@@ -154,19 +161,56 @@ static int backends_from_env(unsigned int *mask)
 		return -EINVAL;
 	strcpy(buf, env);
 	for (char *tok = strtok_r(buf, ",+ ", &save); tok; tok = strtok_r(NULL, ",+ ", &save)) {
-		if (!strcmp(tok, "usdt"))
-			m |= DYNPROBE_BACKEND_USDT;
-		else if (!strcmp(tok, "lttng"))
-			m |= DYNPROBE_BACKEND_LTTNG;
+		const struct dp_backend *be = dp_backend_by_name(tok);
+
+		if (be)
+			m |= be->mask;
 		else if (!strcmp(tok, "both") || !strcmp(tok, "all"))
 			m |= DYNPROBE_BACKEND_ALL;
 		else {
-			dp_log("DYNPROBE_BACKENDS='%s': use usdt, lttng or usdt,lttng", env);
+			dp_logl(DYNPROBE_LOG_WARN,
+				"DYNPROBE_BACKENDS='%s': use usdt, lttng or usdt,lttng", env);
 			return -EINVAL;
 		}
 	}
 	if (m)
 		*mask = m;
+	return 0;
+}
+
+/* The selected backends, in table order: the public ones always (an
+ * LTTng backend left out of the build then fails its load with
+ * -DYNPROBE_EBACKEND), others only when registered. */
+static int backends_select(struct dynprobe_provider *p, unsigned int mask)
+{
+	unsigned int known = DYNPROBE_BACKEND_ALL, rest;
+
+	for (size_t k = 0; k < dp_backend_count; k++)
+		if (dp_backend_table[k])
+			known |= dp_backend_table[k]->mask;
+	if (mask & ~known)
+		return -EINVAL;
+	rest = mask;
+	for (size_t k = 0; k < dp_backend_count; k++) {
+		const struct dp_backend *ops = dp_backend_table[k];
+
+		if (!ops || !(rest & ops->mask))
+			continue;
+		if (p->nbe == DP_PROBE_SITES)
+			return -EINVAL;
+		p->be[p->nbe++] = (struct provider_backend){ .ops = ops, .mask = ops->mask,
+							      .index = (uint8_t)(k + 1) };
+		rest &= ~ops->mask;
+	}
+	for (unsigned int bit = 1; rest; bit <<= 1) {
+		if (!(rest & bit))
+			continue;
+		if (p->nbe == DP_PROBE_SITES)
+			return -EINVAL;
+		p->be[p->nbe++] = (struct provider_backend){ .mask = bit };
+		rest &= ~bit;
+	}
+	p->backends = mask;
 	return 0;
 }
 
@@ -198,8 +242,6 @@ int dynprobe_provider_new(const char *name, const struct dynprobe_provider_opts 
 	if (r < 0)
 		return r;
 	backends = OPT(opts, struct dynprobe_provider_opts, backends, 0u);
-	if (backends & ~DYNPROBE_BACKEND_ALL)
-		return -EINVAL;
 	if (!backends)
 		backends = DYNPROBE_BACKEND_USDT;
 	r = backends_from_env(&backends);
@@ -216,7 +258,9 @@ int dynprobe_provider_new(const char *name, const struct dynprobe_provider_opts 
 	if (!p)
 		return -ENOMEM;
 	strcpy(p->name, name);
-	p->backends = backends;
+	r = backends_select(p, backends);
+	if (r < 0)
+		goto err;
 	p->lttng_mode = lttng_mode;
 	p->stale = true;
 	pthread_mutex_init(&p->lock, NULL);
@@ -371,11 +415,6 @@ out:
 
 /* ---- load / unload ---- */
 
-static int backend_index(unsigned int backend)
-{
-	return backend == DYNPROBE_BACKEND_LTTNG ? 1 : 0;
-}
-
 static void provider_desc(struct dynprobe_provider *prov, struct dp_provider_desc *d,
 			  const struct dp_probe_desc **descs)
 {
@@ -388,133 +427,152 @@ static void provider_desc(struct dynprobe_provider *prov, struct dp_provider_des
 	};
 }
 
-static int build_usdt(struct dynprobe_provider *prov, const struct dp_provider_desc *d)
-{
-	struct dp_usdt_site *sites = calloc(d->nprobes ? d->nprobes : 1, sizeof(*sites));
-	struct dp_usdt_image *img = NULL;
-	int r;
+/* One load in progress: per backend, the sites it built just now (NULL:
+ * its image is reused and the sites are in the probes already). */
+struct load_ctx {
+	struct dynprobe_provider *prov;
+	struct dp_provider_desc desc;
+	struct dp_site *fresh[DP_PROBE_SITES];
+	unsigned int ready;        /* indices k of backends ready to publish */
+};
 
-	if (!sites)
-		return -ENOMEM;
-	r = dp_usdt_load(d, prov->backends, sites, &img);
-	if (r < 0) {
-		free(sites);
-		return r;
-	}
-	dp_usdt_release(prov->usdt); /* the old image stays mapped, inert */
-	free(prov->usdt_sites);
-	prov->usdt = img;
-	prov->usdt_sites = sites;
-	return 0;
+/* Probe i's site on backend k, fresh or from an earlier load. */
+static const struct dp_site *site_of(const struct load_ctx *c, size_t k, size_t i)
+{
+	return c->fresh[k] ? &c->fresh[k][i] : &c->prov->probes[i]->live.sites[k];
 }
 
-static int build_lttng(struct dynprobe_provider *prov, const struct dp_provider_desc *d)
+static bool selected_with(const struct dynprobe_provider *prov, size_t self, unsigned int flag)
 {
-	struct dp_lttng_site *sites;
-	volatile uint8_t **cells = NULL;
-	struct dp_lttng_image *img = NULL;
-	int r;
+	for (size_t k = 0; k < prov->nbe; k++)
+		if (k != self && prov->be[k].ops && (prov->be[k].ops->flags & flag))
+			return true;
+	return false;
+}
 
-	if (!dp_lttng_available())
-		return -DYNPROBE_EBACKEND;
-	sites = calloc(d->nprobes ? d->nprobes : 1, sizeof(*sites));
-	if (!sites)
-		return -ENOMEM;
-	/* On both backends, the LTTng state mirrors go into the USDT cells, so
-	 * that one inline compare covers both (see dynprobe.h). */
-	if (prov->usdt) {
-		cells = calloc(d->nprobes ? d->nprobes : 1, sizeof(*cells));
+/* A guest mirrors its state into the cells of the first host that is
+ * ready (watch.h owns where a cell is); NULL when there is none. */
+static volatile uint8_t **host_cells(const struct load_ctx *c, int *err)
+{
+	const struct dynprobe_provider *prov = c->prov;
+	volatile uint8_t **cells;
+
+	for (size_t k = 0; k < prov->nbe; k++) {
+		if (!(c->ready & (1u << k)) || !(prov->be[k].ops->flags & DP_BACKEND_HOSTS_CELLS))
+			continue;
+		cells = calloc(prov->nprobes ? prov->nprobes : 1, sizeof(*cells));
 		if (!cells) {
-			free(sites);
-			return -ENOMEM;
+			*err = -ENOMEM;
+			return NULL;
 		}
-		for (size_t i = 0; i < d->nprobes; i++)
-			cells[i] = (volatile uint8_t *)prov->usdt_sites[i].watch +
-				   DYNPROBE__WATCH_DISTANCE;
+		for (size_t i = 0; i < prov->nprobes; i++)
+			cells[i] = dp_watch_cell(site_of(c, k, i)->watch);
+		return cells;
 	}
-	r = dp_lttng_load(d, cells, sites, &img);
+	return NULL;
+}
+
+static int build_one(struct load_ctx *c, size_t k)
+{
+	struct dynprobe_provider *prov = c->prov;
+	struct provider_backend *b = &prov->be[k];
+	struct dp_load l = { .desc = &c->desc, .backends = prov->backends };
+	volatile uint8_t **cells = NULL;
+	struct dp_site *sites;
+	void *img = NULL;
+	int r = 0;
+
+	if (!b->ops)
+		return -DYNPROBE_EBACKEND;
+	if (b->ops->flags & DP_BACKEND_HOSTS_CELLS)
+		l.host_cells = selected_with(prov, k, DP_BACKEND_MIRRORS_STATE);
+	if (b->ops->flags & DP_BACKEND_MIRRORS_STATE) {
+		cells = host_cells(c, &r);
+		if (r < 0)
+			return r;
+		l.cells = cells;
+	}
+	sites = calloc(prov->nprobes ? prov->nprobes : 1, sizeof(*sites));
+	if (!sites) {
+		free(cells);
+		return -ENOMEM;
+	}
+	r = b->ops->load(&l, sites, &img);
 	free(cells);
 	if (r < 0) {
 		free(sites);
 		return r;
 	}
-	dp_lttng_release(prov->lttng);
-	free(prov->lttng_sites);
-	prov->lttng = img;
-	prov->lttng_sites = sites;
+	b->image = img;
+	c->fresh[k] = sites;
 	return 0;
 }
 
 /* Make sure each selected backend has objects for the current probes;
- * returns the mask of backends ready to publish. */
-static unsigned int build_backends(struct dynprobe_provider *prov, int *first_err)
+ * marks in c->ready the backends ready to publish. */
+static void build_backends(struct load_ctx *c, int *first_err)
 {
-	const struct dp_probe_desc **descs;
-	struct dp_provider_desc d;
-	unsigned int ready = 0;
+	struct dynprobe_provider *prov = c->prov;
 
-	descs = calloc(prov->nprobes ? prov->nprobes : 1, sizeof(*descs));
-	if (!descs) {
-		*first_err = -ENOMEM;
-		return 0;
-	}
-	provider_desc(prov, &d, descs);
 	if (prov->stale) {
-		dp_usdt_release(prov->usdt);
-		prov->usdt = NULL;
-		dp_lttng_release(prov->lttng);
-		prov->lttng = NULL;
+		for (size_t k = 0; k < prov->nbe; k++) {
+			if (prov->be[k].image)
+				prov->be[k].ops->release(prov->be[k].image);
+			prov->be[k].image = NULL;
+		}
 		prov->stale = false;
 	}
-	static const unsigned int order[] = { DYNPROBE_BACKEND_USDT, DYNPROBE_BACKEND_LTTNG };
-	for (size_t k = 0; k < 2; k++) {
-		unsigned int b = order[k];
-		bool have = b == DYNPROBE_BACKEND_USDT ? prov->usdt != NULL : prov->lttng != NULL;
-		int r = 0;
+	for (size_t k = 0; k < prov->nbe; k++) {
+		struct provider_backend *b = &prov->be[k];
+		int r = b->image ? 0 : build_one(c, k);
 
-		if (!(prov->backends & b))
-			continue;
-		if (!have)
-			r = b == DYNPROBE_BACKEND_USDT ? build_usdt(prov, &d) : build_lttng(prov, &d);
-		prov->backend_error[backend_index(b)] = r;
+		b->error = r;
 		if (r < 0) {
-			dp_log("provider %s: %s backend failed: error %d", prov->name,
-			       b == DYNPROBE_BACKEND_USDT ? "USDT" : "LTTng", r);
+			dp_logl(DYNPROBE_LOG_WARN, "provider %s: %s backend failed: error %d",
+				prov->name, b->ops ? b->ops->name : "unregistered", r);
 			if (!*first_err)
 				*first_err = r;
 		} else {
-			ready |= b;
+			c->ready |= 1u << k;
 		}
 	}
-	free(descs);
-	return ready;
 }
 
-static void publish(struct dynprobe_provider *prov, unsigned int ready)
+static void publish(struct load_ctx *c)
 {
+	struct dynprobe_provider *prov = c->prov;
+	unsigned int loaded = 0;
+
 	for (size_t i = 0; i < prov->nprobes; i++) {
-		const struct dp_probe_desc *pd = &prov->probes[i]->desc;
-		struct dp_probe_live l = {
-			.has_usdt = ready & DYNPROBE_BACKEND_USDT,
-			.has_lttng = ready & DYNPROBE_BACKEND_LTTNG,
-			.nargs = (uint8_t)pd->nargs,
-		};
-		for (size_t a = 0; a < pd->nargs; a++)
-			l.types[a] = (uint8_t)pd->types[a];
-		if (l.has_usdt)
-			l.usdt = prov->usdt_sites[i];
-		if (l.has_lttng)
-			l.lttng = prov->lttng_sites[i];
-		dp_probe_publish(prov->probes[i], &l);
+		struct dynprobe_probe *pr = prov->probes[i];
+		struct dp_probe_live l = pr->live;
+
+		l.nargs = (uint8_t)pr->desc.nargs;
+		for (size_t a = 0; a < pr->desc.nargs; a++)
+			l.types[a] = (uint8_t)pr->desc.types[a];
+		for (size_t k = 0; k < DP_PROBE_SITES; k++) {
+			l.backend[k] = 0;
+			if (k >= prov->nbe || !(c->ready & (1u << k)))
+				continue;
+			l.sites[k] = *site_of(c, k, i);
+			l.backend[k] = prov->be[k].index;
+		}
+		dp_probe_publish(pr, &l);
 	}
-	if (ready & DYNPROBE_BACKEND_USDT)
-		dp_usdt_set_state(prov->usdt, 1);
-	prov->loaded = ready;
+	for (size_t k = 0; k < prov->nbe; k++) {
+		if (!(c->ready & (1u << k)))
+			continue;
+		if (prov->be[k].ops->set_state)
+			prov->be[k].ops->set_state(prov->be[k].image, true);
+		loaded |= prov->be[k].mask;
+	}
+	__atomic_store_n(&prov->loaded, loaded, __ATOMIC_RELAXED);
 }
 
 int dynprobe_provider_load(struct dynprobe_provider *prov)
 {
-	unsigned int ready;
+	const struct dp_probe_desc **descs = NULL;
+	struct load_ctx c = { .prov = prov };
 	int first_err = 0, r;
 
 	if (!prov)
@@ -524,15 +582,23 @@ int dynprobe_provider_load(struct dynprobe_provider *prov)
 		r = -EALREADY;
 		goto out;
 	}
-	prov->backend_error[0] = prov->backend_error[1] = 0;
-	ready = build_backends(prov, &first_err);
-	if (!ready) {
+	descs = calloc(prov->nprobes ? prov->nprobes : 1, sizeof(*descs));
+	if (!descs) {
+		r = -ENOMEM;
+		goto out;
+	}
+	provider_desc(prov, &c.desc, descs);
+	build_backends(&c, &first_err);
+	if (!c.ready) {
 		r = first_err ? first_err : -DYNPROBE_EBACKEND;
 		goto out;
 	}
-	publish(prov, ready);
-	r = ready != prov->backends ? DYNPROBE_LOAD_PARTIAL : 0;
+	publish(&c);
+	r = prov->loaded != prov->backends ? DYNPROBE_LOAD_PARTIAL : 0;
 out:
+	for (size_t k = 0; k < DP_PROBE_SITES; k++)
+		free(c.fresh[k]);
+	free(descs);
 	pthread_mutex_unlock(&prov->lock);
 	return r;
 }
@@ -543,8 +609,10 @@ static void unload_locked(struct dynprobe_provider *prov)
 		return;
 	for (size_t i = 0; i < prov->nprobes; i++)
 		dp_probe_publish(prov->probes[i], NULL);
-	dp_usdt_set_state(prov->usdt, 0);
-	prov->loaded = 0;
+	for (size_t k = 0; k < prov->nbe; k++)
+		if (prov->be[k].image && prov->be[k].ops->set_state)
+			prov->be[k].ops->set_state(prov->be[k].image, false);
+	__atomic_store_n(&prov->loaded, 0, __ATOMIC_RELAXED);
 }
 
 int dynprobe_provider_unload(struct dynprobe_provider *prov)
@@ -580,10 +648,9 @@ struct dynprobe_provider *dynprobe_provider_free(struct dynprobe_provider *prov)
 	pthread_mutex_unlock(&prov->lock);
 	for (size_t i = 0; i < prov->nprobes; i++)
 		probe_release(prov->probes[i]);
-	dp_usdt_release(prov->usdt);
-	dp_lttng_release(prov->lttng);
-	free(prov->usdt_sites);
-	free(prov->lttng_sites);
+	for (size_t k = 0; k < prov->nbe; k++)
+		if (prov->be[k].image)
+			prov->be[k].ops->release(prov->be[k].image);
 	free(prov->probes);
 	free(prov->name_hashes);
 	free(prov->cache_dir);
@@ -633,16 +700,65 @@ unsigned int dynprobe_provider_loaded_backends(const struct dynprobe_provider *p
 	return prov ? __atomic_load_n(&prov->loaded, __ATOMIC_RELAXED) : 0;
 }
 
+static const struct provider_backend *provider_backend(const struct dynprobe_provider *prov,
+						       unsigned int backend)
+{
+	for (size_t k = 0; k < prov->nbe; k++)
+		if (prov->be[k].mask == backend)
+			return &prov->be[k];
+	return NULL;
+}
+
 int dynprobe_provider_backend_error(const struct dynprobe_provider *prov, unsigned int backend)
 {
-	if (!prov || (backend != DYNPROBE_BACKEND_USDT && backend != DYNPROBE_BACKEND_LTTNG))
+	const struct provider_backend *b;
+
+	if (!prov || !backend || (backend & (backend - 1)))
 		return -EINVAL;
-	return prov->backend_error[backend_index(backend)];
+	if (!(backend & DYNPROBE_BACKEND_ALL) && !dp_backend_by_mask(backend))
+		return -EINVAL;
+	b = provider_backend(prov, backend);
+	return b ? b->error : 0;
+}
+
+int dp_provider_image_info(const struct dynprobe_provider *prov, unsigned int backend,
+			   struct dp_image_info *info)
+{
+	const struct provider_backend *b;
+
+	*info = (struct dp_image_info){ .fd = -1 };
+	if (!prov)
+		return -ENOENT;
+	pthread_mutex_lock((pthread_mutex_t *)&prov->lock);
+	b = provider_backend(prov, backend);
+	if (b && b->image && b->ops->image_info)
+		b->ops->image_info(b->image, info);
+	pthread_mutex_unlock((pthread_mutex_t *)&prov->lock);
+	return b && b->image ? 0 : -ENOENT;
 }
 
 int dynprobe_provider_usdt_fd(const struct dynprobe_provider *prov)
 {
-	return prov ? dp_usdt_fd(prov->usdt) : -1;
+	struct dp_image_info info;
+
+	dp_provider_image_info(prov, DYNPROBE_BACKEND_USDT, &info);
+	return info.fd;
+}
+
+int dp_probe_site_info(const struct dynprobe_probe *probe, unsigned int backend,
+		       struct dp_site_info *info)
+{
+	const struct dynprobe_provider *prov = probe ? probe->provider : NULL;
+	const struct provider_backend *b;
+
+	*info = (struct dp_site_info){ 0 };
+	if (!prov)
+		return -ENOENT;
+	b = provider_backend(prov, backend);
+	if (!b || !b->image || !b->ops->site_info)
+		return -ENOENT;
+	b->ops->site_info(&probe->live.sites[b - prov->be], info);
+	return 0;
 }
 
 const char *dynprobe_probe_name(const struct dynprobe_probe *probe)

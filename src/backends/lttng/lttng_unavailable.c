@@ -5,7 +5,7 @@
  * load reports -DYNPROBE_EBACKEND and the core says the backend is not in
  * this build.  The USDT backend is unaffected.
  */
-#include "internal.h"
+#include "lttng.h"
 
 bool dp_lttng_available(void)
 {

@@ -6,6 +6,34 @@
 
 #include "internal.h"
 
+struct dp_usdt_image;
+
+/* What a loaded USDT image tells the core about one probe. */
+struct dp_usdt_site {
+	const volatile uint8_t *stub;       /* first byte of the called stub */
+	/* The inline check's base: the stub's slot (see dynprobe.h); the
+	 * probe's cell is DYNPROBE__WATCH_DISTANCE after it. */
+	const volatile uint8_t *watch;
+	volatile uint16_t *sem;             /* the semaphore, in the cell */
+	uint16_t stub_idle;                 /* first two stub bytes, unpatched */
+};
+
+/* Build the ELF image for the provider, map it, and fill sites[i] for
+ * probes[i].  The image is never unmapped (a thread may still be reading a
+ * stub); *ret_image owns the memfd.  usdt_backend.c adapts these to
+ * backend.h. */
+DP_HIDDEN int dp_usdt_load(const struct dp_provider_desc *desc,
+			   unsigned int backends, struct dp_usdt_site *sites,
+			   struct dp_usdt_image **ret_image);
+/* Mark the image loaded (1) or unloaded (0) for `dynprobe list`. */
+DP_HIDDEN void dp_usdt_set_state(struct dp_usdt_image *image, uint32_t state);
+DP_HIDDEN int dp_usdt_fd(const struct dp_usdt_image *image);
+/* Release what can be released safely (the memfd); the mapping stays. */
+DP_HIDDEN void dp_usdt_release(struct dp_usdt_image *image);
+/* Call the stub with values already converted (see union dp_value). */
+DP_HIDDEN void dp_usdt_call(const struct dp_usdt_site *site, size_t nargs,
+			    const union dp_value *values);
+
 /* How a stub starts.  NOP5 (0f 1f 44 00 00) lets kernels >= 6.18 turn a
  * traced stub into a call to a trampoline; older kernels single-step it, so
  * they get NOP1 (90), which int3 emulation handles. */
