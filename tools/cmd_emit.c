@@ -14,7 +14,6 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <inttypes.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -26,6 +25,7 @@
 #include <dynprobe.h>
 
 #include "commands.h"
+#include "emit_parse.h"
 
 struct emit_opts {
 	const char *provider, *probe;
@@ -44,37 +44,30 @@ struct emit_opts {
 static void emit_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: dynprobe emit --provider NAME --probe NAME [--arg TYPE:VALUE]...\n"
+		"usage: dynprobe emit --provider NAME --probe NAME [--arg TYPE[:VALUE]]...\n"
 		"                     [--count N] [--interval-ms MS] [--wait-attached SECONDS]\n"
-		"                     [--backend usdt|lttng|both] [--stdin] [--quiet]\n"
+		"                     [--settle-ms MS] [--backend LIST] [--stdin] [--quiet]\n"
 		"\n"
 		"Declares one probe, loads it, prints the PID and the probe's tracer names,\n"
 		"and fires it COUNT times (default 1; 0 means forever), INTERVAL-MS apart\n"
 		"(default 1000).  TYPE is i8 u8 i16 u16 i32 u32 i64 u64 str double; at most 12.\n"
+		"Integers are decimal or 0x hex and must fit their type.\n"
 		"\n"
 		"  --wait-attached S  fire only once a tracer is attached; fail if none within S\n"
 		"  --settle-ms MS     after the attach is seen, wait MS (default 100) for the\n"
 		"                     tracer to finish attaching its program (see below)\n"
 		"  --stdin            logger mode: --arg gives types only (TYPE or TYPE:ignored);\n"
-		"                     each input line fires once, fields separated by tabs\n"
-		"  --backend B        usdt (default), lttng or both ($DYNPROBE_BACKENDS overrides)\n"
+		"                     each input line fires once, fields separated by tabs (a\n"
+		"                     last str takes the rest of the line); a bad line is\n"
+		"                     reported with its number and skipped, and the count of\n"
+		"                     rejected lines is printed at exit (status 1 if any)\n"
+		"  --backend LIST     usdt (default), lttng, or both: usdt,lttng (the syntax of\n"
+		"                     $DYNPROBE_BACKENDS, which overrides it)\n"
+		"  -q, --quiet        do not print a line per fired event\n"
 		"\n"
 		"A probe reads as enabled as soon as the kernel installs its uprobe, which is\n"
 		"a moment before bpftrace or bcc hook their BPF program to it; events fired in\n"
 		"between are lost.  --settle-ms covers that gap.\n");
-}
-
-static int parse_backend(const char *s, unsigned int *ret)
-{
-	if (!strcmp(s, "usdt"))
-		*ret = DYNPROBE_BACKEND_USDT;
-	else if (!strcmp(s, "lttng"))
-		*ret = DYNPROBE_BACKEND_LTTNG;
-	else if (!strcmp(s, "both") || !strcmp(s, "all"))
-		*ret = DYNPROBE_BACKEND_ALL;
-	else
-		return -1;
-	return 0;
 }
 
 static int parse_arg_decl(struct emit_opts *o, const char *spec)
@@ -87,71 +80,58 @@ static int parse_arg_decl(struct emit_opts *o, const char *spec)
 		fprintf(stderr, "dynprobe emit: at most %d --arg\n", DYNPROBE_MAX_ARGS);
 		return -1;
 	}
-	if (n >= sizeof(type)) {
-		fprintf(stderr, "dynprobe emit: unknown type in '%s'\n", spec);
-		return -1;
-	}
-	memcpy(type, spec, n);
-	type[n] = '\0';
-	if (dynprobe_type_parse(type, &o->types[o->nargs]) < 0) {
-		fprintf(stderr, "dynprobe emit: unknown type '%s' (use i8 u8 i16 u16 i32 u32 "
-				"i64 u64 str double)\n", type);
+	if (n >= sizeof(type) || (memcpy(type, spec, n), type[n] = '\0',
+				  dynprobe_type_parse(type, &o->types[o->nargs]) < 0)) {
+		fprintf(stderr, "dynprobe emit: --arg %s: unknown type (use i8 u8 i16 u16 i32 u32 "
+				"i64 u64 str double)\n", spec);
 		return -1;
 	}
 	o->values[o->nargs++] = colon ? colon + 1 : NULL;
 	return 0;
 }
 
-static bool is_signed(enum dynprobe_type t)
+/* One numeric option; a message names the option and the value. */
+static int opt_long(const char *opt, const char *text, long min, long max, long *ret)
 {
-	return t == DYNPROBE_I8 || t == DYNPROBE_I16 || t == DYNPROBE_I32 || t == DYNPROBE_I64;
-}
+	char why[128];
 
-static int type_bits(enum dynprobe_type t)
-{
-	switch (t) {
-	case DYNPROBE_I8: case DYNPROBE_U8: return 8;
-	case DYNPROBE_I16: case DYNPROBE_U16: return 16;
-	case DYNPROBE_I32: case DYNPROBE_U32: return 32;
-	default: return 64;
-	}
-}
-
-/* Parse VALUE for TYPE, refusing anything out of the declared range. */
-static int parse_value(enum dynprobe_type t, const char *text, struct dynprobe_arg *ret)
-{
-	char *end = NULL;
-	int bits = type_bits(t);
-
-	if (!text) {
-		fprintf(stderr, "dynprobe emit: --arg %s needs a value (TYPE:VALUE)\n",
-			dynprobe_type_name(t));
-		return -1;
-	}
-	errno = 0;
-	if (t == DYNPROBE_STR) {
-		*ret = dynprobe_arg_s(text);
-		return 0;
-	} else if (t == DYNPROBE_DOUBLE) {
-		double d = strtod(text, &end);
-		*ret = dynprobe_arg_d(d);
-	} else if (is_signed(t)) {
-		long long v = strtoll(text, &end, 0);
-		long long lim = bits == 64 ? LLONG_MAX : (1LL << (bits - 1)) - 1;
-		if (v > lim || v < -lim - 1)
-			errno = ERANGE;
-		*ret = dynprobe_arg_i(v);
-	} else {
-		unsigned long long v = strtoull(text, &end, 0);
-		if (text[0] == '-' || (bits < 64 && v >> bits))
-			errno = ERANGE;
-		*ret = dynprobe_arg_u(v);
-	}
-	if (errno || !end || end == text || *end) {
-		fprintf(stderr, "dynprobe emit: '%s' is not a valid %s\n", text, dynprobe_type_name(t));
+	if (emit_parse_long(text, min, max, ret, why, sizeof(why)) < 0) {
+		fprintf(stderr, "dynprobe emit: %s: %s\n", opt, why);
 		return -1;
 	}
 	return 0;
+}
+
+static int parse_option(struct emit_opts *o, int c, const char *arg)
+{
+	char why[128];
+
+	switch (c) {
+	case 'P': o->provider = arg; return 0;
+	case 'p': o->probe = arg; return 0;
+	case 'a': return parse_arg_decl(o, arg);
+	case 'c':
+		if (opt_long("--count", arg, 0, LONG_MAX, &o->count) < 0)
+			return -1;
+		if (o->count == 0)
+			o->count = -1;
+		return 0;
+	case 'i': return opt_long("--interval-ms", arg, 0, 86400000L, &o->interval_ms);
+	case 'S': return opt_long("--settle-ms", arg, 0, 600000L, &o->settle_ms);
+	case 'w':
+		if (emit_parse_seconds(arg, &o->wait_attached, why, sizeof(why)) == 0)
+			return 0;
+		fprintf(stderr, "dynprobe emit: --wait-attached: %s\n", why);
+		return -1;
+	case 'b':
+		if (emit_parse_backends(arg, &o->backends, why, sizeof(why)) == 0)
+			return 0;
+		fprintf(stderr, "dynprobe emit: --backend %s\n", why);
+		return -1;
+	case 's': o->from_stdin = true; return 0;
+	case 'q': o->quiet = true; return 0;
+	}
+	return -1;
 }
 
 static int parse_opts(int argc, char **argv, struct emit_opts *o)
@@ -175,28 +155,24 @@ static int parse_opts(int argc, char **argv, struct emit_opts *o)
 	*o = (struct emit_opts){ .count = 1, .interval_ms = 1000, .wait_attached = -1,
 				 .settle_ms = 100 };
 	while ((c = getopt_long(argc, argv, "hq", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'P': o->provider = optarg; break;
-		case 'p': o->probe = optarg; break;
-		case 'a': if (parse_arg_decl(o, optarg) < 0) return 2; break;
-		case 'c': o->count = atol(optarg); if (o->count == 0) o->count = -1; break;
-		case 'i': o->interval_ms = atol(optarg); break;
-		case 'w': o->wait_attached = atof(optarg); break;
-		case 'S': o->settle_ms = atol(optarg); break;
-		case 's': o->from_stdin = true; break;
-		case 'q': o->quiet = true; break;
-		case 'b':
-			if (parse_backend(optarg, &o->backends) < 0) {
-				fprintf(stderr, "dynprobe emit: --backend is usdt, lttng or both\n");
-				return 2;
-			}
-			break;
-		case 'h': emit_usage(stdout); return 0;
-		default: emit_usage(stderr); return 2;
+		if (c == 'h') {
+			emit_usage(stdout);
+			return 0;
 		}
+		if (c == '?') {
+			fprintf(stderr, "Try 'dynprobe emit --help'.\n");
+			return 2;
+		}
+		if (parse_option(o, c, optarg) < 0)
+			return 2;
 	}
-	if (!o->provider || !o->probe || optind != argc) {
+	if (!o->provider || !o->probe) {
+		fprintf(stderr, "dynprobe emit: --provider and --probe are required\n");
 		emit_usage(stderr);
+		return 2;
+	}
+	if (optind != argc) {
+		fprintf(stderr, "dynprobe emit: unexpected argument '%s'\n", argv[optind]);
 		return 2;
 	}
 	return -1; /* go on */
@@ -245,36 +221,40 @@ static void print_names(const struct emit_opts *o, struct dynprobe_provider *pro
 	fflush(stdout);
 }
 
-/* Split one line on tabs into the declared arguments and fire. */
-static int fire_line(struct dynprobe_probe *probe, const struct emit_opts *o, char *line)
-{
-	struct dynprobe_arg args[DYNPROBE_MAX_ARGS];
-	char *save = NULL, *field;
-
-	line[strcspn(line, "\n")] = '\0';
-	for (size_t i = 0; i < o->nargs; i++) {
-		field = i + 1 == o->nargs && o->types[i] == DYNPROBE_STR
-				? (i == 0 ? line : strtok_r(NULL, "", &save))
-				: strtok_r(i == 0 ? line : NULL, "\t", &save);
-		if (!field)
-			field = (char *)"";
-		if (parse_value(o->types[i], field, &args[i]) < 0)
-			return -1;
-	}
-	return dynprobe_fire(probe, args, o->nargs) < 0 ? -1 : 0;
-}
+/* Logger mode: a bad line is reported with its number and skipped; the
+ * logger keeps going (losing every later line for one typo is worse than
+ * useless) and says at exit how many lines it rejected.  Past
+ * LOGGER_MAX_REPORTS messages it only counts, so a stream of garbage
+ * cannot flood stderr. */
+#define LOGGER_MAX_REPORTS 100
 
 static int run_stdin(struct dynprobe_probe *probe, const struct emit_opts *o)
 {
-	char *line = NULL;
+	struct dynprobe_arg args[DYNPROBE_MAX_ARGS];
+	unsigned long long lineno = 0, rejected = 0;
+	char *line = NULL, why[256];
 	size_t cap = 0;
-	int bad = 0;
+	ssize_t len;
 
-	while (getline(&line, &cap, stdin) > 0)
-		if (fire_line(probe, o, line) < 0)
-			bad++;
+	while ((len = getline(&line, &cap, stdin)) > 0) {
+		lineno++;
+		if (emit_parse_line(o->types, o->nargs, line, (size_t)len, args, why,
+				    sizeof(why)) == 0) {
+			dynprobe_fire(probe, args, o->nargs);
+			continue;
+		}
+		if (++rejected <= LOGGER_MAX_REPORTS)
+			fprintf(stderr, "dynprobe emit: <stdin>:%llu: %s (line skipped)\n", lineno, why);
+		if (rejected == LOGGER_MAX_REPORTS)
+			fprintf(stderr, "dynprobe emit: further rejected lines are counted, not shown\n");
+	}
+	if (ferror(stdin))
+		fprintf(stderr, "dynprobe emit: reading stdin: %s\n", strerror(errno));
 	free(line);
-	return bad ? 1 : 0;
+	if (rejected)
+		fprintf(stderr, "dynprobe emit: %llu of %llu line%s rejected\n", rejected, lineno,
+			lineno == 1 ? "" : "s");
+	return rejected || ferror(stdin) ? 1 : 0;
 }
 
 static int run_count(struct dynprobe_probe *probe, const struct emit_opts *o,
@@ -303,9 +283,18 @@ int cmd_emit(int argc, char **argv)
 	if (r >= 0)
 		return r;
 	/* Check the values before anything is published. */
-	for (size_t i = 0; !o.from_stdin && i < o.nargs; i++)
-		if (parse_value(o.types[i], o.values[i], &args[i]) < 0)
+	for (size_t i = 0; !o.from_stdin && i < o.nargs; i++) {
+		if (!o.values[i]) {
+			fprintf(stderr, "dynprobe emit: --arg %s needs a value (TYPE:VALUE)\n",
+				dynprobe_type_name(o.types[i]));
 			return 2;
+		}
+		if (emit_parse_value(o.types[i], o.values[i], &args[i], err, sizeof(err)) < 0) {
+			fprintf(stderr, "dynprobe emit: --arg %s:%s: %s\n",
+				dynprobe_type_name(o.types[i]), o.values[i], err);
+			return 2;
+		}
+	}
 	DYNPROBE_OPTS(dynprobe_provider_opts, popts, .backends = o.backends);
 	r = dynprobe_provider_new(o.provider, &popts, &prov);
 	if (r == 0)

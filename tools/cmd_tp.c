@@ -40,42 +40,99 @@ static void tp_usage(FILE *out)
 		"stdin) into DIR (default: the current directory) and prints its path.\n"
 		"Programs find it through DYNPROBE_TP_PATH or the provider's prebuilt_path.\n"
 		"\n"
-		"  -o, --output DIR  where to put the object (created if missing)\n"
+		"  -o, --output DIR  where to put the object (created, with its parents, if missing)\n"
 		"  --source          print the generated C source instead of compiling\n"
 		"  --name            print the object's file name only\n"
 		"\n"
 		"SPEC:  provider NAME\n"
-		"       probe NAME [TYPE[:FIELD]]...     TYPE: i8 u8 i16 u16 i32 u32 i64 u64 str double\n"
+		"       probe NAME [TYPE[:FIELD]]... [loglevel=LEVEL]\n"
+		"             TYPE: i8 u8 i16 u16 i32 u32 i64 u64 str double\n"
+		"             LEVEL: emerg alert crit err warning notice info debug_system\n"
+		"                    debug_program debug_process debug_module debug_unit\n"
+		"                    debug_function debug_line debug\n"
 		"       # comments, blank lines\n");
 }
 
-static char *read_all(const char *path)
+/* The whole spec, with its length (a NUL byte inside is the parser's to
+ * refuse).  Only a regular file, a pipe or a terminal: a directory would
+ * read as an empty spec. */
+static char *read_all(const char *path, size_t *ret_len)
 {
 	FILE *f = strcmp(path, "-") ? fopen(path, "re") : stdin;
 	size_t len = 0, cap = 4096;
-	char *buf = malloc(cap);
+	char *buf = NULL, *p;
+	struct stat st;
+	int e = 0;
 
-	if (!f || !buf) {
-		free(buf);
+	if (!f)
 		return NULL;
+	if (fstat(fileno(f), &st) < 0 || S_ISDIR(st.st_mode)) {
+		e = S_ISDIR(st.st_mode) ? EISDIR : errno;
+		goto out;
 	}
 	for (;;) {
-		len += fread(buf + len, 1, cap - len - 1, f);
-		if (len < cap - 1)
-			break;
-		char *p = realloc(buf, cap *= 2);
+		p = realloc(buf, cap);
 		if (!p) {
-			free(buf);
-			buf = NULL;
-			break;
+			e = ENOMEM;
+			goto out;
 		}
 		buf = p;
+		len += fread(buf + len, 1, cap - len - 1, f);
+		if (ferror(f)) {
+			e = errno ? errno : EIO;
+			goto out;
+		}
+		if (feof(f))
+			break;
+		if (len == cap - 1)
+			cap *= 2;
 	}
-	if (buf)
-		buf[len] = '\0';
+	buf[len] = '\0';
+	*ret_len = len;
+out:
 	if (f != stdin)
 		fclose(f);
+	if (e) {
+		free(buf);
+		errno = e;
+		return NULL;
+	}
 	return buf;
+}
+
+/* mkdir -p: the usage promises that DIR is created; parents too, as
+ * `install -d` would.  Created directories get 0755 (minus umask). */
+static int make_dirs(const char *dir)
+{
+	char *path = strdup(dir);
+	int r = 0;
+
+	if (!path)
+		return -ENOMEM;
+	if (!*path) {
+		free(path);
+		return -ENOENT;
+	}
+	for (char *p = path + 1; r == 0; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		char c = *p;
+		*p = '\0';
+		if (mkdir(path, 0755) < 0 && errno != EEXIST)
+			r = -errno;
+		*p = c;
+		if (!c)
+			break;
+	}
+	if (r == 0) {
+		struct stat st;
+		if (stat(path, &st) < 0)
+			r = -errno;
+		else if (!S_ISDIR(st.st_mode))
+			r = -ENOTDIR;
+	}
+	free(path);
+	return r;
 }
 
 static int build(const struct dp_tp_spec *spec, const char *src, const char *dir)
@@ -90,8 +147,9 @@ static int build(const struct dp_tp_spec *spec, const char *src, const char *dir
 		fprintf(stderr, "dynprobe tp: %s\n", dynprobe_strerror(r, errbuf, sizeof(errbuf)));
 		return 1;
 	}
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-		fprintf(stderr, "dynprobe tp: %s: %s\n", dir, strerror(errno));
+	r = make_dirs(dir);
+	if (r < 0) {
+		fprintf(stderr, "dynprobe tp: cannot create %s: %s\n", dir, strerror(-r));
 		dp_tp_cc_free(&cc);
 		return 1;
 	}
@@ -120,7 +178,8 @@ int cmd_tp(int argc, char **argv)
 	const char *dir = ".";
 	int c, mode = 0, ret = 1;
 	struct dp_tp_spec *spec = NULL;
-	char *text = NULL, *src = NULL, err[256];
+	char *text = NULL, *src = NULL, err[512];
+	size_t len = 0;
 
 	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -134,13 +193,13 @@ int cmd_tp(int argc, char **argv)
 		tp_usage(stderr);
 		return 2;
 	}
-	text = read_all(argv[optind]);
+	text = read_all(argv[optind], &len);
 	if (!text) {
 		fprintf(stderr, "dynprobe tp: cannot read %s: %s\n", argv[optind], strerror(errno));
 		goto out;
 	}
-	if (dp_tp_spec_parse(text, &spec, err, sizeof(err)) < 0) {
-		fprintf(stderr, "dynprobe tp: %s: %s\n", argv[optind], err);
+	if (dp_tp_spec_parse_n(text, len, &spec, err, sizeof(err)) < 0) {
+		fprintf(stderr, "dynprobe tp: %s: %s\n", strcmp(argv[optind], "-") ? argv[optind] : "<stdin>", err);
 		goto out;
 	}
 	if (dp_tp_generate(&spec->desc, &src) < 0) {

@@ -129,9 +129,12 @@ struct dp_tp_spec {
 	char *strings;       /* all names, one allocation */
 };
 /* Parse `text`; on error returns a negative code and a "line N: why"
- * message in err. */
+ * message in err.  The _n form takes the length: a NUL byte inside is an
+ * error rather than the end of the text. */
 DP_HIDDEN int dp_tp_spec_parse(const char *text, struct dp_tp_spec **ret_spec,
 			       char *err, size_t errlen);
+DP_HIDDEN int dp_tp_spec_parse_n(const char *text, size_t len, struct dp_tp_spec **ret_spec,
+				 char *err, size_t errlen);
 DP_HIDDEN struct dp_tp_spec *dp_tp_spec_free(struct dp_tp_spec *spec);
 
 #endif /* DYNPROBE_TP_H */
