@@ -80,10 +80,14 @@ static int parse_arg_decl(struct emit_opts *o, const char *spec)
 		fprintf(stderr, "dynprobe emit: at most %d --arg\n", DYNPROBE_MAX_ARGS);
 		return -1;
 	}
-	if (n >= sizeof(type) || (memcpy(type, spec, n), type[n] = '\0',
-				  dynprobe_type_parse(type, &o->types[o->nargs]) < 0)) {
-		fprintf(stderr, "dynprobe emit: --arg %s: unknown type (use i8 u8 i16 u16 i32 u32 "
-				"i64 u64 str double)\n", spec);
+	if (n >= sizeof(type))
+		n = sizeof(type) - 1; /* too long for a type: refused below */
+	memcpy(type, spec, n);
+	type[n] = '\0';
+	if (dynprobe_type_parse(type, &o->types[o->nargs]) < 0) {
+		fprintf(stderr, "dynprobe emit: --arg %s: unknown type '%.*s' (use i8 u8 i16 u16 "
+				"i32 u32 i64 u64 str double)\n", spec,
+			(int)(colon ? (size_t)(colon - spec) : strlen(spec)), spec);
 		return -1;
 	}
 	o->values[o->nargs++] = colon ? colon + 1 : NULL;

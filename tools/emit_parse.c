@@ -104,7 +104,7 @@ int emit_parse_value(enum dynprobe_type t, const char *text, struct dynprobe_arg
 		r = parse_int(t, text, ret);
 	}
 	if (r == -ERANGE)
-		return why_fmt(why, whylen, "'%s' is out of range for %s", text, tname);
+		return why_fmt(why, whylen, "'%s' is not a valid %s (out of range)", text, tname);
 	if (r < 0)
 		return why_fmt(why, whylen, "'%s' is not a valid %s", text, tname);
 	return 0;

@@ -38,6 +38,7 @@
 struct spec_parser {
 	struct dp_tp_spec *spec;
 	unsigned line;
+	size_t cap;            /* probes allocated */
 	unsigned *probe_lines; /* where each probe was declared */
 	char *err;
 	size_t errlen;
@@ -135,6 +136,26 @@ static int probe_name(struct spec_parser *ps, struct dp_probe_desc *p, char *nam
 	return 0;
 }
 
+/* Room for more probes: doubling, so a spec of a few probes (the usual
+ * case, and the fuzzer's) allocates little. */
+static int grow(struct spec_parser *ps)
+{
+	struct dp_tp_spec *s = ps->spec;
+	size_t cap = ps->cap ? ps->cap * 2 : 16;
+	struct dp_probe_desc *probes = realloc(s->probes, cap * sizeof(*probes));
+	unsigned *lines;
+
+	if (!probes)
+		return -ENOMEM;
+	s->probes = probes;
+	lines = realloc(ps->probe_lines, cap * sizeof(*lines));
+	if (!lines)
+		return -ENOMEM;
+	ps->probe_lines = lines;
+	ps->cap = cap;
+	return 0;
+}
+
 static int parse_probe(struct spec_parser *ps, char **save)
 {
 	struct dp_tp_spec *s = ps->spec;
@@ -148,8 +169,11 @@ static int parse_probe(struct spec_parser *ps, char **save)
 		return fail(ps, -EINVAL, "usage: probe NAME [TYPE[:FIELD]]... [loglevel=LEVEL]");
 	if (s->desc.nprobes >= SPEC_MAX_PROBES)
 		return fail(ps, -E2BIG, "more than %d probes", SPEC_MAX_PROBES);
+	if (s->desc.nprobes == ps->cap && grow(ps) < 0)
+		return fail(ps, -ENOMEM, "out of memory");
 	ps->probe_lines[s->desc.nprobes] = ps->line;
 	p = &s->probes[s->desc.nprobes++];
+	*p = (struct dp_probe_desc){ 0 };
 	r = probe_name(ps, p, word);
 	while (r == 0 && (word = strtok_r(NULL, SPEC_BLANKS, save))) {
 		if (!strncmp(word, "loglevel=", 9))
@@ -224,9 +248,7 @@ static struct dp_tp_spec *spec_alloc(const char *text, size_t len)
 	if (!s)
 		return NULL;
 	s->strings = malloc(len + 1);
-	s->probes = calloc(SPEC_MAX_PROBES, sizeof(*s->probes));
-	s->probe_ptrs = calloc(SPEC_MAX_PROBES, sizeof(*s->probe_ptrs));
-	if (!s->strings || !s->probes || !s->probe_ptrs)
+	if (!s->strings)
 		return dp_tp_spec_free(s);
 	memcpy(s->strings, text, len);
 	s->strings[len] = '\0';
@@ -245,11 +267,14 @@ int dp_tp_spec_parse_n(const char *text, size_t len, struct dp_tp_spec **ret_spe
 	if (!text && len)
 		return -EINVAL;
 	ps.spec = spec_alloc(text ? text : "", len);
-	ps.probe_lines = calloc(SPEC_MAX_PROBES, sizeof(*ps.probe_lines));
-	if (!ps.spec || !ps.probe_lines)
+	if (!ps.spec)
 		goto err;
 	r = parse_lines(&ps, len);
 	if (r < 0)
+		goto err;
+	r = -ENOMEM;
+	ps.spec->probe_ptrs = calloc(ps.spec->desc.nprobes + 1, sizeof(*ps.spec->probe_ptrs));
+	if (!ps.spec->probe_ptrs)
 		goto err;
 	for (size_t i = 0; i < ps.spec->desc.nprobes; i++)
 		ps.spec->probe_ptrs[i] = &ps.spec->probes[i];

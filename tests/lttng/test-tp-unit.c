@@ -189,8 +189,8 @@ static void test_spec_errors(void **state)
 		{ "provider a\nprobe x u65\n", "line 2: probe x: unknown type 'u65'" },
 		{ "provider a\nfrobnicate\n", "line 2: unknown keyword" },
 		{ "\n", "line 1: no 'provider'" },
-		{ "provider a\nprobe x u8:v u8:v\n", "invalid or duplicate name" },
-		{ "provider a-b\n", "invalid or duplicate name" },
+		{ "provider a\nprobe x u8:v u8:v\n", "line 2: probe x: field 'v' appears twice" },
+		{ "provider a-b\n", "line 1: invalid provider name 'a-b'" },
 		{ "provider a\nprobe x i8 i8 i8 i8 i8 i8 i8 i8 i8 i8 i8 i8 i8\n", "more than 12" },
 	};
 	char err[256];
