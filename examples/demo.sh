@@ -12,7 +12,19 @@ src=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$src/build}" && pwd)
 . "$src/tests/lib/common.sh"
 work=$(mktemp -d /tmp/dynprobe-demo.XXXXXX)
-trap 'kill $ex 2>/dev/null; rm -rf "$work"' EXIT
+ex=
+# Stop the example if it still runs (it may be gone already: that is not
+# an error), then remove the work directory; keep the script's status.
+cleanup() {
+	local status=$?
+	if [ -n "$ex" ] && kill -0 "$ex" 2>/dev/null; then
+		kill "$ex" 2>/dev/null || true
+		wait "$ex" 2>/dev/null || true
+	fi
+	rm -rf "$work"
+	exit "$status"
+}
+trap cleanup EXIT
 
 echo "== USDT: bpftrace reads the probe while the program runs"
 "$build/examples/latency" 100000 >"$work/latency.out" &
@@ -23,6 +35,8 @@ echo "\$ bpftrace -p $ex -e 'usdt::global:nsec_latency { @ = hist(arg0); }'   (2
 bpftrace -p "$ex" -e 'usdt::global:nsec_latency { @ = hist(arg0); @i++; if (@i >= 2000) { exit(); } }' 2>/dev/null |
 	grep -v '^@i:'
 kill "$ex"
+wait "$ex" 2>/dev/null || true # killed by us: its status says SIGTERM
+ex=
 
 echo
 echo "== LTTng: an lttng session records the same probe; dynprobe report reads the trace"
