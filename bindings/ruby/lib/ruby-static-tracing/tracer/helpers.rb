@@ -8,7 +8,7 @@ module StaticTracing
 
       # "Admin::SampleController" -> "admin_sample_controller"
       def underscore(class_name)
-        raise ArgumentError, 'anonymous class: pass provider:' if class_name.nil?
+        raise ArgumentError, 'an anonymous class has no provider name' if class_name.nil?
 
         class_name.to_s.gsub('::', '_')
                   .gsub(/([A-Z]+)([A-Z][a-z])/, '\1_\2')

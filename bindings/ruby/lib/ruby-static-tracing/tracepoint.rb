@@ -1,0 +1,138 @@
+# frozen_string_literal: true
+
+require_relative 'core'
+require_relative 'provider'
+require_relative 'tracer/helpers'
+
+module StaticTracing
+  # A typed probe of a provider.
+  #
+  #   t = StaticTracing::Tracepoint.new('global', 'hello_nsec', Integer, String)
+  #   t.provider.enable
+  #   t.fire(StaticTracing.nsec, 'Hello world') if t.enabled?
+  #
+  # Types: ruby-static-tracing's Integer (i64) and String, or a dynprobe
+  # type as a Symbol or String: :i8 :u8 :i16 :u16 :i32 :u32 :i64 :u64 :str
+  # :double (aliases :int, :uint, :string, :float).  Float, like every other
+  # class, raises InvalidArgType, as it did in ruby-static-tracing: declare
+  # :double.
+  #
+  # #fire (C) raises ArgumentError for a wrong argument count,
+  # InvalidArgumentError (a TypeError) for a value of the wrong class (nil
+  # passes only for :str, as a NULL string), RangeError for an integer that
+  # does not fit its type - whether or not a tracer listens.  A String with
+  # an embedded NUL is recorded up to the NUL.  It returns true when a
+  # tracer recorded the event.
+  class Tracepoint
+    # Tracepoint.fetch found no such tracepoint.
+    class TracepointMissingError < BaseError; end
+
+    # A fired value of the wrong class.
+    class InvalidArgumentError < TypeError
+      attr_reader :argument, :expected_type
+
+      def initialize(argument, expected_type, index = nil)
+        @argument = argument
+        @expected_type = expected_type
+        where = index ? "argument #{index}" : 'an argument'
+        super("#{where} of the tracepoint is #{argument.inspect} (#{argument.class}), " \
+              "but the tracepoint declared #{expected_type.inspect} there")
+      end
+    end
+
+    # A type a tracepoint cannot be declared with.
+    class InvalidArgType < ArgumentError; end
+
+    # The classes ruby-static-tracing accepted as argument types.
+    VALID_ARGS_TYPES = [Integer, String].freeze
+    CLASS_TYPES = { Integer => 'i64', String => 'str' }.freeze
+
+    class << self
+      # The tracepoint `name` of provider `provider`, or
+      # TracepointMissingError.  A method name finds the tracepoint a tracer
+      # made for it (:save! finds save_bang).
+      def fetch(provider, name)
+        tps = Provider.fetch(provider).tracepoints
+        tps.fetch(name.to_s) do
+          tps.fetch(Tracer::Helpers.probe_name(name)) do
+            raise TracepointMissingError, "no tracepoint #{name} in provider #{provider}"
+          end
+        end
+      end
+
+      # A declared type -> [dynprobe type code, nil allowed?].
+      def type_code(type)
+        if CLASS_TYPES.key?(type)
+          [Native.parse_type(CLASS_TYPES[type]), false]
+        elsif type.is_a?(Symbol) || type.is_a?(String)
+          [Native.parse_type(type.to_s), true]
+        else
+          hint = type == Float ? ' (declare :double for a floating-point value)' : ''
+          raise InvalidArgType, "invalid tracepoint argument type #{type.inspect}: " \
+                                "use Integer, String or a dynprobe type such as :u64#{hint}"
+        end
+      rescue ArgumentError => e
+        raise if e.is_a?(InvalidArgType)
+
+        raise InvalidArgType, "invalid tracepoint argument type #{type.inspect} (#{e.message})"
+      end
+    end
+
+    attr_reader :provider_name, :name, :args, :arg_names, :loglevel
+
+    # Declare a tracepoint; the provider is registered on first use.  The
+    # same provider and name declared again with the same types gives a
+    # Tracepoint firing the same probe; with other types, ArgumentError.
+    # dynprobe's options:
+    #   arg_names: names of the LTTng fields (C identifiers; default argN)
+    #   loglevel:  the LTTng event's log level (:info, 'debug', 'TRACE_ERR', ...)
+    #   backends:  passed to Provider.register when this creates the provider
+    def initialize(provider_name, name, *args, arg_names: nil, loglevel: nil, backends: nil)
+      @provider_name = provider_name
+      @name = name
+      @args = args.freeze
+      codes, nil_ok = args.map { |t| self.class.type_code(t) }.transpose
+      codes ||= []
+      nil_ok ||= []
+      @arg_names = arg_names&.map { |n| n&.to_s }&.freeze
+      @loglevel = loglevel
+      level = loglevel.nil? ? 0 : Native.parse_loglevel(loglevel.to_s)
+      provider = Provider.register(provider_name, backends: backends)
+      if (existing = provider.tracepoints[name.to_s])
+        existing.send(:check_redeclaration, codes, @arg_names, level)
+        _native_share(existing, nil_ok)
+      else
+        provider._with_unloaded { _native_init(provider, name.to_s, codes, nil_ok, @arg_names, level) }
+      end
+      @codes = codes.freeze
+      @level = level
+      provider.add_tracepoint(self)
+    end
+
+    # The provider this tracepoint belongs to.
+    def provider
+      Provider.fetch(@provider_name)
+    end
+
+    # The dynprobe types, e.g. ["i64", "str"].
+    def types
+      @codes.map { |c| Native::TYPES.key(c) }
+    end
+
+    def inspect
+      "#<#{self.class} #{@provider_name}:#{@name}(#{types.join(', ')})>"
+    end
+
+    private
+
+    def check_redeclaration(codes, names, level)
+      same = codes == @codes && (names.nil? || names == (@arg_names || names)) &&
+             (level.zero? || level == @level)
+      return if same
+
+      raise ArgumentError, "tracepoint #{@provider_name}:#{@name} is already declared as " \
+                           "(#{types.join(', ')}); declare it again with the same types " \
+                           '(a probe has one signature)'
+    end
+  end
+end
