@@ -17,6 +17,10 @@ import ctypes
 import enum
 
 import dynprobe
+from dynprobe import _lib
+
+_RANGES = {name: _lib.INT_RANGES[code] for name, code in _lib.TYPES.items()
+           if code in _lib.INT_RANGES}
 
 __all__ = ["Provider", "Probe", "ArgTypes"]
 
@@ -39,6 +43,8 @@ _NAMES = {ArgTypes.uint8: "u8", ArgTypes.int8: "i8", ArgTypes.uint16: "u16",
 
 
 class Probe:
+    """A probe of the python-stapsdt API (made by Provider.add_probe)."""
+
     def __init__(self, probe):
         self._probe = probe
         self.name = probe.name
@@ -48,7 +54,9 @@ class Probe:
         return self._probe.enabled
 
     def fire(self, *args):
-        if not self._probe._maybe() or not self._probe.enabled:
+        """Fire with libstapsdt's untyped words: a str or bytes travels as the
+        address of its bytes, an int is truncated to its slot's width."""
+        if not self._probe.enabled:
             return False
         keep = []
         words = []
@@ -62,8 +70,8 @@ class Probe:
             words.append(a)
         # Integer slots take the C-style truncation libstapsdt applied.
         for i, t in enumerate(self._probe.types):
-            lo, hi, _ = dynprobe._INT_RANGE[t]
-            v = words[i] & ((hi - lo))
+            lo, hi = _RANGES[t]
+            v = words[i] & (hi - lo)
             words[i] = v - (hi - lo + 1) if lo < 0 and v > hi else v
         return self._probe.fire(*words)
 

@@ -1,6 +1,7 @@
 #!/usr/bin/python3
-# Latency of a function, in ns, with its name: the dynprobe.latency decorator.
-#   bpftrace -e 'usdt::pyapp:request { @[str(arg1)] = hist(arg0); }' -p $(pgrep -f latency.py)
+# Latency of a function, in ns, with its name: the dynprobe.latency decorator
+# fires (method, duration), the signature of the Ruby gem's Latency tracer.
+#   bpftrace -e 'usdt::pyapp:request { @[str(arg0)] = hist(arg1); }' -p $(pgrep -f latency.py)
 #   DYNPROBE_BACKENDS=lttng ./latency.py  +  lttng enable-event -u 'pyapp:request'
 import random
 import time
@@ -8,7 +9,7 @@ import time
 import dynprobe
 
 provider = dynprobe.Provider("pyapp")
-request = provider.add_probe("request", "u64", str, arg_names=("duration", "name"))
+request = provider.add_latency_probe("request")
 provider.load()
 
 
