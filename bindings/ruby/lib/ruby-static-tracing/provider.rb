@@ -202,6 +202,11 @@ module StaticTracing
       end
     end
 
+    # The tracepoint published under probe_name (a C identifier), or nil.
+    def tracepoint_published_as(probe_name)
+      @tracepoints.each_value.find { |t| t.probe_name == probe_name }
+    end
+
     def inspect
       "#<#{self.class} #{namespace} #{enabled? ? "loaded on #{loaded_backends.join(',')}" : 'not loaded'}>"
     end
@@ -242,4 +247,6 @@ module StaticTracing
       end
     end
   end
+  # This gem's 0.1 name.
+  ProviderMissingError = Provider::ProviderMissingError
 end

@@ -52,12 +52,28 @@ module StaticTracing
       # TracepointMissingError.  A method name finds the tracepoint a tracer
       # made for it (:save! finds save_bang).
       def fetch(provider, name)
-        tps = Provider.fetch(provider).tracepoints
-        tps.fetch(name.to_s) do
-          tps.fetch(Tracer::Helpers.probe_name(name)) do
-            raise TracepointMissingError, "no tracepoint #{name} in provider #{provider}"
-          end
+        prov = Provider.fetch(provider)
+        prov.tracepoints.fetch(name.to_s) do
+          prov.tracepoint_published_as(probe_name_for(name)) ||
+            raise(TracepointMissingError, "no tracepoint #{name} in provider #{provider}")
         end
+      end
+
+      # The name a tracepoint is published under: a C identifier as given;
+      # a Ruby method name mapped to one (empty? -> empty_p, save! ->
+      # save_bang, name= -> name_set, [] -> __), as ruby-static-tracing
+      # accepted any name.  Anything else goes to the library, which refuses it.
+      def probe_name_for(name)
+        s = name.to_s
+        return s if s.match?(/\A[A-Za-z_][A-Za-z0-9_]*\z/)
+        return Tracer::Helpers.probe_name(s) if ruby_method_name?(s)
+
+        s
+      end
+
+      def ruby_method_name?(s)
+        s.match?(/\A[A-Za-z_][A-Za-z0-9_]*[?!=]\z/) ||
+          %w[[] []= + - * / % ** == != < <= > >= <=> === =~ !~ ! ~ +@ -@ << >> & | ^].include?(s)
       end
 
       # A declared type -> [dynprobe type code, nil allowed?].
@@ -76,9 +92,13 @@ module StaticTracing
 
         raise InvalidArgType, "invalid tracepoint argument type #{type.inspect} (#{e.message})"
       end
+
+      private :ruby_method_name?
     end
 
     attr_reader :provider_name, :name, :args, :arg_names, :loglevel
+    # The name tracers see (Tracepoint.probe_name_for(name)).
+    attr_reader :probe_name
 
     # Declare a tracepoint; the provider is registered on first use.  The
     # same provider and name declared again with the same types gives a
@@ -97,12 +117,13 @@ module StaticTracing
       @arg_names = arg_names&.map { |n| n&.to_s }&.freeze
       @loglevel = loglevel
       level = loglevel.nil? ? 0 : Native.parse_loglevel(loglevel.to_s)
+      @probe_name = self.class.probe_name_for(name)
       provider = Provider.register(provider_name, backends: backends)
-      if (existing = provider.tracepoints[name.to_s])
+      if (existing = provider.tracepoint_published_as(@probe_name))
         existing.send(:check_redeclaration, codes, @arg_names, level)
         _native_share(existing, nil_ok)
       else
-        provider._with_unloaded { _native_init(provider, name.to_s, codes, nil_ok, @arg_names, level) }
+        provider._with_unloaded { _native_init(provider, @probe_name, codes, nil_ok, @arg_names, level) }
       end
       @codes = codes.freeze
       @level = level
@@ -120,7 +141,7 @@ module StaticTracing
     end
 
     def inspect
-      "#<#{self.class} #{@provider_name}:#{@name}(#{types.join(', ')})>"
+      "#<#{self.class} #{@provider_name}:#{@probe_name}(#{types.join(', ')})>"
     end
 
     private
@@ -130,9 +151,11 @@ module StaticTracing
              (level.zero? || level == @level)
       return if same
 
-      raise ArgumentError, "tracepoint #{@provider_name}:#{@name} is already declared as " \
+      raise ArgumentError, "tracepoint #{@provider_name}:#{@probe_name} is already declared as " \
                            "(#{types.join(', ')}); declare it again with the same types " \
                            '(a probe has one signature)'
     end
   end
+  # This gem's 0.1 name.
+  TracepointMissingError = Tracepoint::TracepointMissingError
 end

@@ -34,8 +34,8 @@ module StaticTracing
         attr_reader :arg_names
 
         # Trace methods of klass: one tracepoint per method, named after it
-        # (a method name that is not a C identifier is mapped, save! ->
-        # save_bang), in the provider named after the class.  Returns the
+        # (published under a C identifier: save! -> save_bang), in the
+        # provider named after the class.  Returns the
         # method names.  provider: names the provider instead - but, as in
         # ruby-static-tracing 0.0.15, only with config.compat = false (with
         # compat it is ignored, with a warning).
@@ -114,9 +114,8 @@ module StaticTracing
         end
 
         def tracepoint_for(prov, provider_name, method)
-          probe = probe_name(method)
-          prov.tracepoints[probe] ||
-            Tracepoint.new(provider_name, probe, *tracepoint_data_types, arg_names: arg_names)
+          prov.tracepoints[method.to_s] ||
+            Tracepoint.new(provider_name, method.to_s, *tracepoint_data_types, arg_names: arg_names)
         end
 
         def registry
