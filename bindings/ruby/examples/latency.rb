@@ -16,8 +16,6 @@ StaticTracing.configure do |config|
 end
 
 class SampleController
-  include StaticTracing::Tracer::Concerns::Latency
-
   def all
     100.times do
       ([] << 1) * 100_000
@@ -37,6 +35,9 @@ class SampleController
   def random
     sleep(rand(0..0.09))
   end
+
+  # Traces the public methods defined above (as ruby-static-tracing does).
+  include StaticTracing::Tracer::Concerns::Latency
 end
 
 $stdout.sync = true

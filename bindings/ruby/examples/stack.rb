@@ -17,6 +17,7 @@ end
 
 StaticTracing::Tracer::Stack.register(Worker, :compute)
 StaticTracing.configure do |config|
+  config.add_tracer(StaticTracing::Tracer::Stack)
   config.mode = StaticTracing::Configuration::Modes::ON
 end
 

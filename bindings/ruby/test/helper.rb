@@ -105,6 +105,7 @@ module DynprobeTestHelper
   # configuration) before and after.
   def clean_static_tracing
     StaticTracing::Tracers.clean
+    ObjectSpace.each_object(Class).select { |k| k < StaticTracing::Tracer::Base }.each(&:clean)
     StaticTracing::Provider.clean
     StaticTracing::Configuration.reset!
     StaticTracing.instance_variable_set(:@enabled, false)

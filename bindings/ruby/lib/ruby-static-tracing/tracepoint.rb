@@ -147,7 +147,7 @@ module StaticTracing
     private
 
     def check_redeclaration(codes, names, level)
-      same = codes == @codes && (names.nil? || names == (@arg_names || names)) &&
+      same = codes == @codes && (names.nil? || names == (@arg_names || @codes.each_index.map { |i| "arg#{i}" })) &&
              (level.zero? || level == @level)
       return if same
 

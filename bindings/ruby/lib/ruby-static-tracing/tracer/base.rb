@@ -49,6 +49,8 @@ module StaticTracing
             registry[[klass, m.to_sym]] = [mod, m.to_sym, tp, m.to_s]
             install(mod, m.to_sym, tp, m.to_s) if enabled?
           end
+          # Tracing is on: a class registered now is traced now.
+          prov.enable if StaticTracing.enabled?
           names
         end
 
