@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# run-python.sh PART - the Python binding's tests: unit | usdt | lttng.
+# run-python.sh PART - the Python binding's tests: unit | abi | usdt | lttng.
 #
 # Runs bindings/python/tests/test_PART.py with Debian's python3 and pytest
 # against the libdynprobe of $DYNPROBE_BUILD_DIR.  usdt needs root and
 # bpftrace; lttng runs inside a private lttng-sessiond
 # (tests/lib/lttng-private.sh).  Exit 77 only when the machine truly cannot.
 set -u
-part=${1:?usage: run-python.sh unit|usdt|lttng}
+part=${1:?usage: run-python.sh unit|abi|usdt|lttng}
 here=$(cd "$(dirname "$0")" && pwd)
 src=${DYNPROBE_SOURCE_DIR:-$(cd "$here/../.." && pwd)}
 . "$src/tests/lib/common.sh"

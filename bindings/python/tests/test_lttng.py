@@ -76,7 +76,7 @@ def test_types_recorded_exactly(tmp_path):
 def test_latency_decorator(tmp_path):
     d = session(tmp_path, "lat", "pylat:*")
     with dynprobe.Provider("pylat", backends=("lttng",)) as prov:
-        pr = prov.add_probe("call", "u64", str, arg_names=("ns", "name"))
+        pr = prov.add_latency_probe("call")
         prov.load()
 
         @dynprobe.latency(pr)
@@ -90,7 +90,9 @@ def test_latency_decorator(tmp_path):
     ev = events(d)
     assert len(ev) == 3
     for line in ev:
-        m = re.match(r'pylat:call: \{ ns = (\d+), name = "test_latency_decorator.<locals>.work" \}$', line)
+        # The Ruby gem's Latency fields, in its order: (method, duration).
+        m = re.match(r'pylat:call: \{ method = "test_latency_decorator.<locals>.work", duration = (\d+) \}$',
+                     line)
         assert m, line
         assert int(m.group(1)) >= 1_000_000
 
@@ -143,6 +145,6 @@ def test_latency_example(bg, tmp_path):
 
     wait_until(enough, 60, "5 request events")
     for line in events(d):
-        m = re.match(r'pyapp:request: \{ duration = (\d+), name = "handle_request" \}$', line)
+        m = re.match(r'pyapp:request: \{ method = "handle_request", duration = (\d+) \}$', line)
         assert m, line
         assert int(m.group(1)) >= 1_000_000

@@ -54,6 +54,7 @@ class TestCompatLttng < Minitest::Test
     orders = wait_trace(dir, 'order events') { |ev| ev.grep(/\Abookstore:order: /).first(3).then { |o| o.size == 3 && o } }
     assert_includes orders, 'bookstore:order: { arg0 = 9998, arg1 = "9780131103627" }'
 
+    lttng('start')
     Process.kill(:PROF, pid)
     seen = wait_trace(dir, 'events of every tracer') do |ev|
       want = {
