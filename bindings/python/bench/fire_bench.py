@@ -18,21 +18,22 @@ iters = int(sys.argv[2]) if len(sys.argv) > 2 else 1000000
 runs = int(sys.argv[3]) if len(sys.argv) > 3 else 7
 
 
-def one_run(fn, *args):
+def one_run(fn, s):
+    # fn(i, s) spelled out: a *args call would build a tuple per iteration.
     rng = range(iters)
     t0 = time.perf_counter_ns()
     for i in rng:
-        fn(i, *args)
+        fn(i, s)
     return (time.perf_counter_ns() - t0) / iters
 
 
-def medians(cases, *args):
+def medians(cases, s):
     """Run the cases round-robin (the machine's load changes over time, so
     each round sees the same conditions), then the median of each."""
     samples = {name: [] for name, _ in cases}
     for _ in range(runs):
         for name, fn in cases:
-            samples[name].append(one_run(fn, *args))
+            samples[name].append(one_run(fn, s))
     for name, _ in cases:
         print(name, round(statistics.median(samples[name]), 1), flush=True)
 
@@ -43,21 +44,20 @@ prov.load()
 print("ready", os.getpid(), flush=True)
 
 if mode == "disabled":
-    def empty(*args):
+    def empty(a, b, /):
         return False
 
     h = probe._h
-    enabled = dynprobe._probe_enabled
+    enabled = dynprobe._lib.lib().probe_enabled
 
-    def via_c_call(*args):
+    def via_c_call(a, b, /):
         if not enabled(h):
             return False
-        return probe.fire(*args)
+        return probe.fire(a, b)
 
     medians([("empty", empty), ("disabled", probe.fire), ("disabled_c_call", via_c_call)], "payload")
 elif mode == "disabled_both":
-    # Loaded on USDT and LTTng: the inline check always sends fire to
-    # dynprobe_probe_enabled().
+    # Loaded on USDT and LTTng: one inline check covers both.
     if len(prov.loaded_backends) != 2:
         sys.exit("not loaded on both: %r" % prov.backend_errors)
     medians([("disabled_both", probe.fire)], "payload")

@@ -49,7 +49,8 @@ def test_hello_example(bg, tmp_path):
     ev = events(d)
     assert len(ev) >= 3
     for line in ev:
-        assert line == 'pythonapp:firstProbe: { arg0 = "My little probe", arg1 = 42 }'
+        # The field names the example sets, as bindings/README.md shows them.
+        assert line == 'pythonapp:firstProbe: { text = "My little probe", n = 42 }'
 
 
 def test_types_recorded_exactly(tmp_path):

@@ -367,3 +367,12 @@ def test_library_found_by_pkg_config(tmp_path):
                 {"PKG_CONFIG_PATH": str(tmp_path)})
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == str(tmp_path / "libdynprobe.so.0"), (r.stdout, libdir)
+
+
+def test_readme_example_is_examples_hello():
+    """The Python example of bindings/README.md is examples/hello.py (the
+    integration tests run it; bindings-install runs the README's copy)."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    readme = open(os.path.join(here, "..", "..", "README.md")).read()
+    block = readme.split("## Python", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
+    assert block == open(os.path.join(here, "..", "examples", "hello.py")).read()

@@ -35,7 +35,7 @@ def medians(runs, iters, cases)
 end
 
 backends = mode == 'disabled_both' ? %i[usdt lttng] : nil
-t = StaticTracing::Tracepoint.new('rbbench', 'tick', Integer, String, backends: backends)
+t = StaticTracing::Tracepoint.new('rbbench', 'tick', :u64, String, backends: backends)
 t.provider.enable
 s = 'payload'
 puts "ready #{Process.pid}"
@@ -47,8 +47,7 @@ when 'disabled'
           'empty' => proc { |n| i = 0; while i < n; e.fire(i, s); i += 1; end },
           'disabled' => proc { |n| i = 0; while i < n; t.fire(i, s); i += 1; end })
 when 'disabled_both'
-  # Loaded on USDT and LTTng: the inline check always sends fire to the
-  # library's check.
+  # Loaded on USDT and LTTng: one inline check covers both.
   abort "not loaded on both: #{t.provider.backend_errors}" unless t.provider.loaded_backends.size == 2
   medians(runs, iters, 'disabled_both' => proc { |n| i = 0; while i < n; t.fire(i, s); i += 1; end })
 when 'enabled'
