@@ -20,7 +20,7 @@ PACKAGES=(
 	libelf-dev systemtap-sdt-dev
 	liblttng-ust-dev lttng-tools babeltrace2 libbabeltrace2-dev
 	bpftrace bpfcc-tools libcmocka-dev
-	ruby ruby-dev ruby-minitest python3 python3-pytest
+	ruby ruby-dev ruby-minitest ruby-mocha python3 python3-pytest python3-venv python3-pip
 )
 
 deps() {
