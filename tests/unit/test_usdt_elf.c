@@ -82,7 +82,7 @@ static void test_header_and_order(void **state)
 {
 	const struct dp_probe_desc *probes[] = { &probe_a, &probe_b, &probe_c };
 	static const char *const order[] = { "", ".hash", ".dynsym", ".dynstr", ".text",
-		".stapsdt.base", ".dynamic", ".probes", ".note.stapsdt", ".shstrtab" };
+		".stapsdt.base", ".dynamic", ".probes", ".note.stapsdt", ".note.gnu.build-id", ".shstrtab" };
 	struct built b;
 	GElf_Ehdr eh;
 	size_t shstrndx, n = 0;
@@ -101,10 +101,10 @@ static void test_header_and_order(void **state)
 		GElf_Shdr sh;
 		gelf_getshdr(scn, &sh);
 		n++;
-		assert_true(n < 10);
+		assert_true(n < 11);
 		assert_string_equal(elf_strptr(b.elf, shstrndx, sh.sh_name), order[n]);
 	}
-	assert_int_equal(n, 9);
+	assert_int_equal(n, 10);
 	unbuild(&b);
 }
 
@@ -113,14 +113,14 @@ static void test_segments(void **state)
 	const struct dp_probe_desc *probes[] = { &probe_a, &probe_b };
 	struct built b;
 	size_t nph;
-	GElf_Phdr ph[4];
+	GElf_Phdr ph[5];
 	GElf_Shdr probes_sh, text_sh;
 	(void)state;
 
 	build(&b, probes, 2, DP_STUB_NOP5);
 	assert_int_equal(elf_getphdrnum(b.elf, &nph), 0);
-	assert_int_equal(nph, 4);
-	for (size_t i = 0; i < 4; i++) {
+	assert_int_equal(nph, 5);
+	for (size_t i = 0; i < 5; i++) {
 		gelf_getphdr(b.elf, (int)i, &ph[i]);
 		assert_int_equal(ph[i].p_vaddr % 4096, ph[i].p_offset % 4096);
 	}
@@ -129,8 +129,10 @@ static void test_segments(void **state)
 	assert_int_equal(ph[1].p_type, PT_LOAD);
 	assert_int_equal(ph[1].p_flags, PF_R | PF_W);
 	assert_int_equal(ph[2].p_type, PT_DYNAMIC);
-	assert_int_equal(ph[3].p_type, PT_GNU_STACK);
-	assert_int_equal(ph[3].p_flags & PF_X, 0);
+	assert_int_equal(ph[3].p_type, PT_NOTE); /* the build-id, in the first page */
+	assert_true(ph[3].p_offset + ph[3].p_filesz <= 4096);
+	assert_int_equal(ph[4].p_type, PT_GNU_STACK);
+	assert_int_equal(ph[4].p_flags & PF_X, 0);
 	assert_true(ph[0].p_align <= 4096 && ph[1].p_align <= 4096);
 	section(b.elf, ".probes", &probes_sh);
 	assert_true(probes_sh.sh_flags & SHF_WRITE);

@@ -5,6 +5,7 @@
 #define DYNPROBE_USDT_H
 
 #include "internal.h"
+#include "usdt_format.h"
 
 struct dp_usdt_image;
 
@@ -55,20 +56,9 @@ enum dp_stub_kind {
 #define DP_USDT_STUB_OFFSET 6
 #define DP_USDT_CELL_SEM 4     /* semaphore, from the cell's start */
 #define DP_USDT_CELL_IDLE 6    /* idle stub bytes, from the cell's start */
-#define DP_USDT_MAGIC 0x504e5944u /* "DYNP" at the start of .probes */
-
-/* .probes starts with a small header that `dynprobe list` reads through
- * /proc/PID/mem: magic, state (1 loaded, 0 unloaded), probe count.  Then
- * the cells, then one DYNPROBE_MAX_ARGS-byte row of enum dynprobe_type per
- * probe (the notes' arg specs cannot tell a string from a u64 or a double). */
-struct dp_usdt_probes_header {
-	uint32_t magic;
-	uint32_t state;
-	uint32_t nprobes;
-	uint32_t backends;  /* DYNPROBE_BACKEND_* of the provider */
-	uint32_t types_off; /* type rows, from the header's start */
-	uint32_t reserved[3];
-};
+/* .probes: struct dp_usdt_probes_header (usdt_format.h), the cells, then
+ * one DYNPROBE_MAX_ARGS-byte row of enum dynprobe_type per probe (the
+ * notes' arg specs cannot tell a string from a u64 or a double). */
 
 /* Where things landed in the image (virtual addresses before relocation). */
 struct dp_usdt_layout {
@@ -81,6 +71,7 @@ struct dp_usdt_layout {
 	uint64_t rw_offset;     /* RW segment: file offset */
 	uint64_t rw_vaddr;      /* ... and virtual address */
 	uint64_t rw_size;
+	uint8_t build_id[DP_USDT_BUILD_ID_SIZE]; /* the image's identity */
 };
 
 /* Build the whole ELF image in one malloc()ed buffer. */
@@ -92,6 +83,12 @@ DP_HIDDEN int dp_usdt_build_image(const struct dp_provider_desc *desc,
 /* The note's argument spec for argument `index` of type `type`, e.g.
  * "-4@%rdi" or "8@16(%rsp)". */
 DP_HIDDEN int dp_usdt_arg_spec(enum dynprobe_type type, size_t index, char *buf, size_t len);
+
+/* The image's identity (usdt_id.c): SHA-1 of everything the builder turns
+ * into bytes; its .note.gnu.build-id and shared file name. */
+DP_HIDDEN void dp_usdt_image_id(const struct dp_provider_desc *desc, enum dp_stub_kind kind,
+				unsigned int backends, uint8_t out[DP_USDT_BUILD_ID_SIZE]);
+DP_HIDDEN void dp_usdt_sha1(const void *data, size_t len, uint8_t out[DP_USDT_BUILD_ID_SIZE]);
 
 /* The stub kind this kernel wants ($DYNPROBE_USDT_STUB=nop1|nop5 overrides). */
 DP_HIDDEN enum dp_stub_kind dp_usdt_stub_kind(void);

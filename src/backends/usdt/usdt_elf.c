@@ -11,15 +11,19 @@
  *   stapsdt  0x00000032  NT_STAPSDT (SystemTap probe descriptors)
  *     Provider: app
  *     Name: request
- *     Location: 0x0000000000000186, Base: 0x0000000000000190, Semaphore: 0x0000000000100184
+ *     Location: 0x00000000000001c6, Base: 0x00000000000001d0, Semaphore: 0x00000000001001c4
  *     Arguments: 8@%rdi 8@%rsi
+ *   GNU      0x00000014  NT_GNU_BUILD_ID (unique build ID bitstring)
+ *     Build ID: (SHA-1 of the builder's inputs, see usdt_id.c)
  *
- * (slot 0x180: zeros, the stub at 0x186; cell 0x100180: LTTng state
- * mirror, the semaphore at 0x100184, the stub's idle bytes)
+ * (slot 0x1c0: zeros, the stub at 0x1c6; cell 0x1001c0: LTTng state
+ * mirror, the semaphore at 0x1001c4, the stub's idle bytes)
  *
  * Layout (every segment congruent mod 4096):
  *
- *   vaddr 0      R+X  ELF header, program headers, .text (slots: six zero
+ *   vaddr 0      R+X  ELF header, program headers, .note.gnu.build-id (in
+ *                     the first page, PT_NOTE: perf and the kernel's BPF
+ *                     stack build-ids look there), .text (slots: six zero
  *                     bytes, the stub, int3 padding), .stapsdt.base
  *   vaddr 1 MiB  RW   .dynamic, .probes: header, one cell per probe exactly
  *                     1 MiB after its slot (LTTng state mirror, semaphore,
@@ -37,7 +41,7 @@
  *
  * The section header order is what bcc needs: it looks for .probes only
  * after the first executable section, and for .note.stapsdt only after
- * .probes.
+ * .probes; .note.gnu.build-id comes after both.
  * n_descsz is the exact descriptor length; padding follows it (bcc drops
  * notes whose size includes padding).  The image is written by hand rather
  * than through libelf's layout engine: it is a few hundred bytes, the exact
@@ -54,16 +58,18 @@
 #include "usdt.h"
 
 #define PAGE 4096u
-#define NPHDR 4
+#define NPHDR 5
+/* The build-id note: header, "GNU\0", the id. */
+#define BUILD_ID_NOTE_SIZE (sizeof(Elf64_Nhdr) + 4 + DP_USDT_BUILD_ID_SIZE)
 
 enum section {
 	S_NULL, S_HASH, S_DYNSYM, S_DYNSTR, S_TEXT, S_BASE, S_DYNAMIC, S_PROBES,
-	S_NOTE, S_SHSTRTAB, S_COUNT
+	S_NOTE, S_BUILD_ID, S_SHSTRTAB, S_COUNT
 };
 
 static const char *const section_names[S_COUNT] = {
 	"", ".hash", ".dynsym", ".dynstr", ".text", ".stapsdt.base", ".dynamic",
-	".probes", ".note.stapsdt", ".shstrtab",
+	DP_USDT_SEC_PROBES, DP_USDT_SEC_STAPSDT, DP_USDT_SEC_BUILD_ID, ".shstrtab",
 };
 
 /* Byte-string builder for .dynstr and .shstrtab. */
@@ -190,6 +196,7 @@ static uint32_t sysv_hash(const char *name)
 struct plan {
 	size_t nprobes, nsyms;
 	size_t slot;                 /* slot size, DP_USDT_SLOT(_LTTNG) */
+	size_t build_id_off;         /* the build-id note, in the first page */
 	size_t hash_off, hash_size;
 	size_t dynsym_off, dynsym_size;
 	size_t dynstr_off;
@@ -233,13 +240,13 @@ static int note_append(struct strtab *notes, const char *provider,
 	need = sizeof(nh) + 8 + align_up(desc_len, 4);
 	if (strtab_reserve(notes, need) < 0)
 		return -ENOMEM;
-	nh.n_namesz = 8;
+	nh.n_namesz = sizeof(DP_USDT_NOTE_STAPSDT);
 	nh.n_descsz = (Elf64_Word)desc_len; /* exact: padding is not counted */
-	nh.n_type = 3;                      /* NT_STAPSDT */
+	nh.n_type = DP_USDT_NT_STAPSDT;
 	char *w = notes->buf + notes->len;
 	memset(w, 0, need);
 	memcpy(w, &nh, sizeof(nh));
-	memcpy(w + sizeof(nh), "stapsdt", 8);
+	memcpy(w + sizeof(nh), DP_USDT_NOTE_STAPSDT, sizeof(DP_USDT_NOTE_STAPSDT));
 	w += sizeof(nh) + 8;
 	memcpy(w, &pc, 8);
 	memcpy(w + 8, &base, 8);
@@ -293,6 +300,8 @@ static int plan_layout(struct plan *pl, size_t nprobes, size_t slot)
 	pl->nprobes = nprobes;
 	pl->nsyms = nprobes + 1;
 	pl->slot = slot;
+	pl->build_id_off = off;
+	off += BUILD_ID_NOTE_SIZE;
 	pl->text_off = align_up(off + DP_USDT_SLOT_LTTNG, DP_USDT_SLOT_LTTNG);
 	pl->text_size = nprobes * slot;
 	pl->base_off = pl->text_off + pl->text_size;
@@ -361,7 +370,13 @@ static void write_headers(uint8_t *img, const struct plan *pl)
 			      .p_offset = pl->rw_off, .p_vaddr = pl->dynamic_off,
 			      .p_paddr = pl->dynamic_off, .p_filesz = pl->dynamic_size,
 			      .p_memsz = pl->dynamic_size, .p_align = 8 };
-	ph[3] = (Elf64_Phdr){ .p_type = PT_GNU_STACK, .p_flags = PF_R | PF_W, .p_align = 16 };
+	/* The kernel (BPF stack build-ids) and perf find the build-id
+	 * through PT_NOTE in the first page. */
+	ph[3] = (Elf64_Phdr){ .p_type = PT_NOTE, .p_flags = PF_R, .p_offset = pl->build_id_off,
+			      .p_vaddr = pl->build_id_off, .p_paddr = pl->build_id_off,
+			      .p_filesz = BUILD_ID_NOTE_SIZE, .p_memsz = BUILD_ID_NOTE_SIZE,
+			      .p_align = 4 };
+	ph[4] = (Elf64_Phdr){ .p_type = PT_GNU_STACK, .p_flags = PF_R | PF_W, .p_align = 16 };
 }
 
 static void write_dynamic(uint8_t *img, const struct plan *pl)
@@ -426,6 +441,7 @@ static void write_sections(uint8_t *img, const struct plan *pl)
 		[S_PROBES] = { SHT_PROGBITS, SHF_ALLOC | SHF_WRITE, rw_file(pl, pl->probes_off),
 			       pl->probes_size, 4, 0, 0, pl->probes_off },
 		[S_NOTE] = { SHT_NOTE, 0, pl->note_off, pl->note_size, 4, 0, 0 },
+		[S_BUILD_ID] = { SHT_NOTE, SHF_ALLOC, pl->build_id_off, BUILD_ID_NOTE_SIZE, 4, 0, 0 },
 		[S_SHSTRTAB] = { SHT_STRTAB, 0, pl->shstrtab_off, pl->shstrtab.len, 1, 0, 0 },
 	};
 
@@ -441,6 +457,16 @@ static void write_sections(uint8_t *img, const struct plan *pl)
 		sh[i].sh_addralign = s[i].align;
 		sh[i].sh_entsize = s[i].entsize;
 	}
+}
+
+static void write_build_id(uint8_t *p, const uint8_t id[DP_USDT_BUILD_ID_SIZE])
+{
+	Elf64_Nhdr nh = { .n_namesz = sizeof(DP_USDT_NOTE_GNU), .n_descsz = DP_USDT_BUILD_ID_SIZE,
+			  .n_type = DP_USDT_NT_GNU_BUILD_ID };
+
+	memcpy(p, &nh, sizeof(nh));
+	memcpy(p + sizeof(nh), DP_USDT_NOTE_GNU, sizeof(DP_USDT_NOTE_GNU));
+	memcpy(p + sizeof(nh) + 4, id, DP_USDT_BUILD_ID_SIZE);
 }
 
 static void plan_free(struct plan *pl)
@@ -459,6 +485,7 @@ int dp_usdt_build_image(const struct dp_provider_desc *d, enum dp_stub_kind kind
 	uint8_t *img = NULL;
 	int r;
 
+	dp_usdt_image_id(d, kind, backends, layout->build_id);
 	r = plan_strings(&pl, d);
 	if (r < 0)
 		goto err;
@@ -500,9 +527,12 @@ int dp_usdt_build_image(const struct dp_provider_desc *d, enum dp_stub_kind kind
 	for (size_t i = 0; i < d->nprobes; i++)
 		write_slot(img + layout->slot_vaddr[i], pl.slot, kind);
 	write_dynamic(img, &pl);
+	write_build_id(img + pl.build_id_off, layout->build_id);
 	struct dp_usdt_probes_header hdr = {
-		.magic = DP_USDT_MAGIC, .state = 0, .nprobes = (uint32_t)d->nprobes,
-		.backends = backends, .types_off = (uint32_t)(pl.types_off - pl.probes_off),
+		.magic = DP_USDT_MAGIC, .state = DP_USDT_STATE_UNLOADED,
+		.nprobes = (uint32_t)d->nprobes, .backends = backends,
+		.types_off = (uint32_t)(pl.types_off - pl.probes_off),
+		.version = DP_USDT_FORMAT_VERSION,
 	};
 	memcpy(img + rw_file(&pl, pl.probes_off), &hdr, sizeof(hdr));
 	for (size_t i = 0; i < d->nprobes; i++) /* the cell's copy of the idle stub bytes */
@@ -513,7 +543,8 @@ int dp_usdt_build_image(const struct dp_provider_desc *d, enum dp_stub_kind kind
 	for (size_t i = 0; i < d->nprobes; i++)
 		for (size_t a = 0; a < d->probes[i]->nargs; a++)
 			types[i * DYNPROBE_MAX_ARGS + a] = (uint8_t)d->probes[i]->types[a];
-	memcpy(img + pl.note_off, pl.notes.buf, pl.note_size);
+	if (pl.note_size) /* no probes: no notes, and notes.buf is NULL */
+		memcpy(img + pl.note_off, pl.notes.buf, pl.note_size);
 	memcpy(img + pl.shstrtab_off, pl.shstrtab.buf, pl.shstrtab.len);
 	write_sections(img, &pl);
 	*ret_buf = img;
