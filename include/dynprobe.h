@@ -204,6 +204,12 @@ DYNPROBE_API enum dynprobe_type dynprobe_probe_arg_type(const struct dynprobe_pr
 /* The memfd (or file) descriptor holding the loaded USDT object, or -1;
  * `usdt:/proc/PID/fd/FD:provider:probe` names the probe for tracers. */
 DYNPROBE_API int dynprobe_provider_usdt_fd(const struct dynprobe_provider *provider);
+/* The shared file holding the provider's USDT object, or NULL when there
+ * is none (never loaded, or no trusted directory: the object is then
+ * private, see dynprobe_provider_usdt_fd).  Valid until the provider is
+ * freed or loads changed probes.  `usdt:PATH:provider:probe`, without -p,
+ * traces every process that loads the same provider. */
+DYNPROBE_API const char *dynprobe_provider_usdt_path(const struct dynprobe_provider *provider);
 
 /* Types: "i8" "u8" "i16" "u16" "i32" "u32" "i64" "u64" "str" "double"
  * (aliases: "int" = i64, "uint" = u64, "string" = str, "float" = double). */

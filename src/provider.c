@@ -761,6 +761,13 @@ int dp_probe_site_info(const struct dynprobe_probe *probe, unsigned int backend,
 	return 0;
 }
 
+const char *dynprobe_provider_usdt_path(const struct dynprobe_provider *prov)
+{
+	struct dp_image_info info = { .fd = -1 };
+
+	return dp_provider_image_info(prov, DYNPROBE_BACKEND_USDT, &info) == 0 ? info.path : NULL;
+}
+
 const char *dynprobe_probe_name(const struct dynprobe_probe *probe)
 {
 	return probe ? probe->desc.name : NULL;

@@ -217,7 +217,11 @@ static void print_names(const struct emit_opts *o, struct dynprobe_provider *pro
 	unsigned int loaded = dynprobe_provider_loaded_backends(prov);
 
 	printf("pid %d\n", (int)getpid());
-	if (loaded & DYNPROBE_BACKEND_USDT)
+	/* The shared file traces every process (no -p); else the private
+	 * object through this process's descriptor. */
+	if ((loaded & DYNPROBE_BACKEND_USDT) && dynprobe_provider_usdt_path(prov))
+		printf("usdt:%s:%s:%s\n", dynprobe_provider_usdt_path(prov), o->provider, o->probe);
+	else if (loaded & DYNPROBE_BACKEND_USDT)
 		printf("usdt:/proc/%d/fd/%d:%s:%s\n", (int)getpid(),
 		       dynprobe_provider_usdt_fd(prov), o->provider, o->probe);
 	if (loaded & DYNPROBE_BACKEND_LTTNG)

@@ -1,18 +1,25 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * cmd_list.c - `dynprobe list [PID...]`: the dynprobe providers and probes
- * in one or all running processes.
+ * in one or all running processes, one row per probe with each backend's
+ * state, then per provider the USDT image a tracer names.
  *
- * USDT providers are found by their mappings ("/memfd:dynprobe:NAME", or a
- * deleted O_TMPFILE that carries the dynprobe magic).  The ELF is read back
- * through /proc/PID/map_files (or the matching /proc/PID/fd entry): its
- * stapsdt notes give names and locations, .probes gives argument types.
- * Live state comes from /proc/PID/mem: the provider's state word, each
- * semaphore, and each stub's first bytes (changed = a uprobe is installed).
- * LTTng providers are found by their object's file name; the exported
- * descriptor, read from the process's memory, lists the events, their
- * fields and lttng-ust's per-event enabled state.  (STATE shows "mapped":
- * an unloaded LTTng provider stays mapped and does not record.)
+ * Sources, all read out of other processes and so all hostile input (list
+ * runs as root: every length is bounded, every address computed without
+ * wrapping, and a malformed source is skipped, never trusted):
+ *
+ *   USDT images   found by their mappings: shared files named
+ *                 PROVIDER-BUILDID.so, memfds "/memfd:dynprobe:NAME", and
+ *                 deleted O_TMPFILEs; the file is read back through
+ *                 /proc/PID/map_files (or the process's fd for it) and parsed
+ *                 by usdt_reader.c; the live state word, semaphores and stub
+ *                 bytes come from /proc/PID/mem.
+ *   LTTng objects found by their file name; the exported descriptor, read
+ *                 from the process's memory, lists the events and
+ *                 lttng-ust's per-event enabled state.
+ *
+ * A probe on both backends is one row: USDT state, semaphore, whether a
+ * uprobe is attached; LTTng state and whether a session enabled the event.
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -30,15 +37,43 @@
 
 #include <dynprobe.h>
 
+#include "backends/usdt/usdt_format.h"
 #include "commands.h"
 #include "tp.h" /* the generated LTTng providers' descriptor ABI */
 
-#define DP_MAGIC 0x504e5944u
-#define HEADER_SIZE 32
+#define MAX_FILE (64u << 20)
 
 struct mapping {
 	uint64_t start, end, offset, inode;
 	char path[512];
+};
+
+/* One output row: a probe, and what each backend says about it. */
+struct row {
+	int pid;
+	char provider[DYNPROBE_MAX_PROVIDER_NAME + 1];
+	char probe[DYNPROBE_MAX_PROBE_NAME + 1];
+	bool usdt, lttng;	/* seen on the backend */
+	const char *usdt_state; /* loaded / unloaded */
+	unsigned sem;
+	bool attached;		 /* a uprobe on the stub, or the semaphore */
+	const char *lttng_state; /* loaded / mapped */
+	bool enabled;		 /* an LTTng session enabled the event */
+	char args[160];
+};
+
+/* One USDT image: where a tracer finds it. */
+struct image_row {
+	int pid;
+	char provider[DYNPROBE_MAX_PROVIDER_NAME + 1];
+	char where[600];
+};
+
+struct listing {
+	struct row *rows;
+	size_t nrows, cap;
+	struct image_row *images;
+	size_t nimages, icap;
 };
 
 static int read_file(int fd, uint8_t **ret, size_t *ret_len)
@@ -47,17 +82,16 @@ static int read_file(int fd, uint8_t **ret, size_t *ret_len)
 	uint8_t *buf;
 	size_t off = 0;
 
-	if (fstat(fd, &st) < 0 || st.st_size <= 0 || st.st_size > (64 << 20))
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
+	    (uint64_t)st.st_size > MAX_FILE)
 		return -1;
 	buf = malloc((size_t)st.st_size);
 	if (!buf)
 		return -1;
 	while (off < (size_t)st.st_size) {
 		ssize_t n = pread(fd, buf + off, (size_t)st.st_size - off, (off_t)off);
-		if (n <= 0) {
-			free(buf);
-			return -1;
-		}
+		if (n <= 0)
+			break;
 		off += (size_t)n;
 	}
 	*ret = buf;
@@ -65,163 +99,219 @@ static int read_file(int fd, uint8_t **ret, size_t *ret_len)
 	return 0;
 }
 
-/* Prefer map_files (root); else find an fd of the process with that inode. */
-static int open_mapping(int pid, const struct mapping *m)
+/* The fd number in the process that holds `inode`, or -1. */
+static int find_fd(int pid, uint64_t inode)
 {
-	char path[128];
-	DIR *d;
+	char path[64], fdpath[300];
 	struct dirent *e;
-	int fd;
+	struct stat st;
+	int found = -1;
+	DIR *d;
 
-	snprintf(path, sizeof(path), "/proc/%d/map_files/%" PRIx64 "-%" PRIx64, pid, m->start, m->end);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0)
-		return fd;
 	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
 	d = opendir(path);
 	if (!d)
 		return -1;
-	while ((e = readdir(d))) {
-		struct stat st;
-		char fdpath[300];
+	while (found < 0 && (e = readdir(d))) {
 		snprintf(fdpath, sizeof(fdpath), "/proc/%d/fd/%s", pid, e->d_name);
-		if (stat(fdpath, &st) == 0 && (uint64_t)st.st_ino == m->inode) {
-			fd = open(fdpath, O_RDONLY | O_CLOEXEC);
-			break;
-		}
+		if (isdigit((unsigned char)e->d_name[0]) && stat(fdpath, &st) == 0 &&
+		    (uint64_t)st.st_ino == inode)
+			found = atoi(e->d_name);
 	}
 	closedir(d);
-	return fd;
+	return found;
 }
 
-static int read_mem(int memfd, uint64_t addr, void *buf, size_t len)
+/* Prefer map_files (root); else the process's fd with that inode. */
+static int open_mapping(int pid, const struct mapping *m)
 {
-	return pread(memfd, buf, len, (off_t)addr) == (ssize_t)len ? 0 : -1;
+	char path[128];
+	int fd, n;
+
+	snprintf(path, sizeof(path), "/proc/%d/map_files/%" PRIx64 "-%" PRIx64, pid, m->start,
+		 m->end);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd >= 0)
+		return fd;
+	n = find_fd(pid, m->inode);
+	if (n < 0)
+		return -1;
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", pid, n);
+	return open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 }
 
-struct note {
-	uint64_t pc, base, sem;
-	const char *provider, *name, *args;
+/* Read len bytes at base + off of the process; false on overflow too. */
+static bool read_mem(int memfd, uint64_t base, uint64_t off, void *buf, size_t len)
+{
+	uint64_t at;
+
+	if (memfd < 0 || __builtin_add_overflow(base, off, &at) || at > (uint64_t)INT64_MAX)
+		return false;
+	return pread(memfd, buf, len, (off_t)at) == (ssize_t)len;
+}
+
+static struct row *row_get(struct listing *l, int pid, const char *provider, const char *probe)
+{
+	for (size_t i = 0; i < l->nrows; i++)
+		if (l->rows[i].pid == pid && !strcmp(l->rows[i].provider, provider) &&
+		    !strcmp(l->rows[i].probe, probe))
+			return &l->rows[i];
+	if (l->nrows == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 64;
+		struct row *r = realloc(l->rows, cap * sizeof(*r));
+		if (!r)
+			return NULL;
+		l->rows = r;
+		l->cap = cap;
+	}
+	struct row *r = &l->rows[l->nrows++];
+	memset(r, 0, sizeof(*r));
+	r->pid = pid;
+	snprintf(r->provider, sizeof(r->provider), "%s", provider);
+	snprintf(r->probe, sizeof(r->probe), "%s", probe);
+	return r;
+}
+
+static void image_add(struct listing *l, int pid, const char *provider, const char *where)
+{
+	if (l->nimages == l->icap) {
+		size_t cap = l->icap ? 2 * l->icap : 16;
+		struct image_row *r = realloc(l->images, cap * sizeof(*r));
+		if (!r)
+			return;
+		l->images = r;
+		l->icap = cap;
+	}
+	struct image_row *r = &l->images[l->nimages++];
+	r->pid = pid;
+	snprintf(r->provider, sizeof(r->provider), "%s", provider);
+	snprintf(r->where, sizeof(r->where), "%s", where);
+}
+
+/* ---- USDT ---- */
+
+struct usdt_ctx {
+	struct listing *l;
+	int pid, memfd;
+	uint64_t base;
+	const char *state;
+	unsigned backends;
+	char provider[DYNPROBE_MAX_PROVIDER_NAME + 1];
 };
 
-static bool note_parse(const uint8_t *desc, size_t len, struct note *n)
-{
-	const char *s = (const char *)desc + 24;
-	const char *end = (const char *)desc + len;
-
-	if (len < 27)
-		return false;
-	memcpy(&n->pc, desc, 8);
-	memcpy(&n->base, desc + 8, 8);
-	memcpy(&n->sem, desc + 16, 8);
-	n->provider = s;
-	s += strnlen(s, (size_t)(end - s)) + 1;
-	if (s >= end)
-		return false;
-	n->name = s;
-	s += strnlen(s, (size_t)(end - s)) + 1;
-	n->args = s < end ? s : "";
-	return true;
-}
-
-static void print_types(const uint8_t *row, size_t nargs)
-{
-	for (size_t a = 0; a < nargs && a < DYNPROBE_MAX_ARGS; a++) {
-		const char *t = dynprobe_type_name((enum dynprobe_type)row[a]);
-		printf("%s%s", a ? " " : "", t ? t : "?");
-	}
-	if (!nargs)
-		printf("-");
-	printf("\n");
-}
-
-static size_t count_args(const char *args)
+static void types_text(const uint8_t *types, size_t nargs, char *buf, size_t len)
 {
 	size_t n = 0;
-	for (const char *p = args; *p; p++)
-		if (*p == '@')
-			n++;
-	return n;
+
+	buf[0] = '\0';
+	for (size_t a = 0; a < nargs && a < DYNPROBE_MAX_ARGS && n < len; a++) {
+		const char *t = dynprobe_type_name((enum dynprobe_type)types[a]);
+		int k = snprintf(buf + n, len - n, "%s%s", a ? " " : "", t ? t : "?");
+		if (k < 0)
+			break;
+		n += (size_t)k;
+	}
+	if (!nargs)
+		snprintf(buf, len, "-");
 }
 
-/* Print every probe of one USDT image mapped at `base` in process pid. */
-static int list_image(int pid, uint64_t base, const uint8_t *img, size_t len, int memfd)
+static int usdt_probe(const struct dp_usdt_probe_info *p, void *arg)
 {
-	Elf *e = elf_memory((char *)img, len);
-	Elf_Scn *scn = NULL;
-	GElf_Shdr probes_sh = { 0 }, note_sh = { 0 };
-	Elf_Data *note_data = NULL;
-	size_t shstrndx, index = 0;
-	uint32_t hdr[8] = { 0 };
-	int shown = 0;
+	struct usdt_ctx *c = arg;
+	struct row *r = row_get(c->l, c->pid, p->provider, p->name);
+	uint16_t sem = 0;
+	uint8_t live[2];
 
-	if (!e || elf_getshdrstrndx(e, &shstrndx) != 0)
-		goto out;
-	while ((scn = elf_nextscn(e, scn))) {
-		GElf_Shdr sh;
-		const char *name;
-		if (!gelf_getshdr(scn, &sh))
-			continue;
-		name = elf_strptr(e, shstrndx, sh.sh_name);
-		if (name && !strcmp(name, ".probes"))
-			probes_sh = sh;
-		else if (name && !strcmp(name, ".note.stapsdt")) {
-			note_sh = sh;
-			note_data = elf_getdata(scn, NULL);
-		}
+	if (!r)
+		return 1;
+	snprintf(c->provider, sizeof(c->provider), "%s", p->provider);
+	read_mem(c->memfd, c->base, p->sem, &sem, sizeof(sem));
+	r->usdt = true;
+	r->usdt_state = c->state;
+	r->sem = sem;
+	/* A uprobe changes the stub's first bytes; a semaphore counts tracers
+	 * that asked for it. */
+	r->attached =
+	    sem || (read_mem(c->memfd, c->base, p->pc, live, 2) && memcmp(live, p->idle, 2));
+	if (c->backends & DYNPROBE_BACKEND_LTTNG)
+		r->lttng = true;
+	types_text(p->types, p->nargs, r->args, sizeof(r->args));
+	return 0;
+}
+
+/* What to print as the image's name for tracers. */
+static void usdt_where(int pid, const struct mapping *m, bool shared, char *buf, size_t len)
+{
+	int fd;
+
+	if (shared) {
+		snprintf(buf, len, "%s", m->path);
+		return;
 	}
-	if (!probes_sh.sh_size || !note_data || probes_sh.sh_offset + HEADER_SIZE > len)
+	fd = find_fd(pid, m->inode);
+	if (fd >= 0)
+		snprintf(buf, len, "/proc/%d/fd/%d (private %s: -p %d only)", pid, fd,
+			 strncmp(m->path, "/memfd:", 7) ? "file" : "memfd", pid);
+	else
+		snprintf(buf, len, "(private, no descriptor: freed or hidden)");
+}
+
+/* One mapped USDT image; returns the number of probes listed. */
+static int list_usdt(struct listing *l, int pid, const struct mapping *m, bool shared, int memfd)
+{
+	struct usdt_ctx c = {.l = l, .pid = pid, .memfd = memfd, .base = m->start};
+	struct dp_usdt_image_info info;
+	struct dp_usdt_probes_header live;
+	uint8_t *img = NULL;
+	size_t len = 0;
+	char where[600];
+	int fd = open_mapping(pid, m), n = 0;
+
+	if (fd < 0 || read_file(fd, &img, &len) < 0)
 		goto out;
-	memcpy(hdr, img + probes_sh.sh_offset, HEADER_SIZE);
-	if (hdr[0] != DP_MAGIC)
+	if (dp_usdt_read_image(img, len, &info, NULL, NULL) < 0)
 		goto out;
-	if (read_mem(memfd, base + probes_sh.sh_addr, hdr, HEADER_SIZE) < 0)
-		hdr[1] = 0; /* unreadable: report as unloaded */
-	const uint8_t *types = img + probes_sh.sh_offset + hdr[4]; /* types_off */
-	if (probes_sh.sh_offset + hdr[4] + (size_t)hdr[2] * DYNPROBE_MAX_ARGS > len)
+	/* The live header: the state the process gives the image now. */
+	if (!read_mem(memfd, m->start, info.header_vaddr, &live, sizeof(live)) ||
+	    live.magic != DP_USDT_MAGIC || live.state == DP_USDT_STATE_FREED)
 		goto out;
-	size_t off = 0;
-	GElf_Nhdr nh;
-	size_t name_off, desc_off;
-	while ((off = gelf_getnote(note_data, off, &nh, &name_off, &desc_off)) > 0) {
-		struct note n;
-		uint16_t sem = 0;
-		uint8_t live[2] = { 0 }, orig[2] = { 0 };
-		if (nh.n_type != 3 || !note_parse((const uint8_t *)note_data->d_buf + desc_off, nh.n_descsz, &n))
-			continue;
-		read_mem(memfd, base + n.sem, &sem, 2);
-		read_mem(memfd, base + n.pc, live, 2);
-		if (n.pc + 2 <= len)
-			memcpy(orig, img + n.pc, 2);
-		bool attached = sem || memcmp(live, orig, 2);
-		printf("%-7d %-16s %-24s %-10s %-8s %-4u %-8s ", pid, n.provider, n.name,
-		       hdr[3] & DYNPROBE_BACKEND_LTTNG ? "usdt+lttng" : "usdt",
-		       hdr[1] ? "loaded" : "unloaded", sem, attached ? "yes" : "no");
-		print_types(types + index * DYNPROBE_MAX_ARGS, count_args(n.args));
-		index++;
-		shown++;
+	c.state = live.state == DP_USDT_STATE_LOADED ? "loaded" : "unloaded";
+	c.backends = info.header.backends;
+	n = dp_usdt_read_image(img, len, &info, usdt_probe, &c);
+	if (n > 0) {
+		usdt_where(pid, m, shared, where, sizeof(where));
+		image_add(l, pid, c.provider, where);
 	}
-	(void)note_sh;
 out:
-	if (e)
-		elf_end(e);
-	return shown;
+	free(img);
+	if (fd >= 0)
+		close(fd);
+	return n > 0 ? n : 0;
 }
 
-static bool parse_maps_line(const char *line, struct mapping *m)
+/* PROVIDER-40HEX.so, as the library names shared images. */
+static bool shared_image_name(const char *path)
 {
-	char perms[8], dev[16];
-	int pos = 0;
+	const char *base = strrchr(path, '/');
+	size_t n, hex = 2 * DP_USDT_BUILD_ID_SIZE, sfx = strlen(DP_USDT_FILE_SUFFIX);
 
-	if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %7s %" SCNx64 " %15s %" SCNu64 " %n",
-		   &m->start, &m->end, perms, &m->offset, dev, &m->inode, &pos) < 6)
+	base = base ? base + 1 : path;
+	n = strlen(base);
+	if (n < hex + sfx + 2 || strcmp(base + n - sfx, DP_USDT_FILE_SUFFIX) ||
+	    base[n - sfx - hex - 1] != '-')
 		return false;
-	snprintf(m->path, sizeof(m->path), "%s", line + pos);
-	m->path[strcspn(m->path, "\n")] = '\0';
+	for (size_t i = n - sfx - hex; i < n - sfx; i++)
+		if (!isxdigit((unsigned char)base[i]))
+			return false;
 	return true;
 }
 
-/* Find the exported descriptor of a generated LTTng provider in its file. */
+/* ---- LTTng ---- */
+
+#define MAX_EVENTS 100000
+
+/* Find the exported descriptor of a generated LTTng provider in its file
+ * (libelf checks the ELF structures' bounds). */
 static uint64_t lttng_desc_vaddr(const uint8_t *img, size_t len)
 {
 	Elf *e = elf_memory((char *)img, len);
@@ -231,10 +321,10 @@ static uint64_t lttng_desc_vaddr(const uint8_t *img, size_t len)
 	while (e && !found && (scn = elf_nextscn(e, scn))) {
 		GElf_Shdr sh;
 		Elf_Data *data;
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_DYNSYM)
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_DYNSYM || !sh.sh_entsize)
 			continue;
 		data = elf_getdata(scn, NULL);
-		for (size_t i = 0; data && i < sh.sh_size / sizeof(Elf64_Sym); i++) {
+		for (size_t i = 0; data && i < data->d_size / sizeof(Elf64_Sym); i++) {
 			GElf_Sym sym;
 			const char *name;
 			if (!gelf_getsym(data, (int)i, &sym))
@@ -253,30 +343,56 @@ static uint64_t lttng_desc_vaddr(const uint8_t *img, size_t len)
 
 static void read_str(int memfd, uint64_t addr, char *buf, size_t len)
 {
-	ssize_t n = addr ? pread(memfd, buf, len - 1, (off_t)addr) : -1;
+	ssize_t n =
+	    addr && addr <= (uint64_t)INT64_MAX ? pread(memfd, buf, len - 1, (off_t)addr) : -1;
 
 	buf[n > 0 ? (size_t)n : 0] = '\0';
 	buf[strnlen(buf, len - 1)] = '\0';
 }
 
 /* "u64 latency,str path" -> "u64:latency str:path" */
-static void print_signature(const char *sig)
+static void signature_text(const char *sig, char *buf, size_t len)
 {
-	if (!*sig) {
-		printf("-\n");
-		return;
-	}
-	for (const char *p = sig; *p; p++)
-		putchar(*p == ',' ? ' ' : *p == ' ' ? ':' : *p);
-	putchar('\n');
+	size_t n = 0;
+
+	for (const char *p = sig; *p && n + 1 < len; p++)
+		buf[n++] = *p == ',' ? ' ' : *p == ' ' ? ':' : *p;
+	buf[n] = '\0';
+	if (!n)
+		snprintf(buf, len, "-");
+}
+
+static int lttng_event(struct listing *l, int pid, const char *prov, const struct dp_tp_desc *d,
+		       uint32_t i, int memfd)
+{
+	char name[DYNPROBE_MAX_PROBE_NAME + 1], sig[1024];
+	struct dp_tp_event ev;
+	uint64_t at;
+	int state = 0;
+	struct row *r;
+
+	if (__builtin_mul_overflow((uint64_t)i, (uint64_t)d->event_size, &at) ||
+	    !read_mem(memfd, (uint64_t)(uintptr_t)d->events, at, &ev, sizeof(ev)))
+		return -1;
+	read_str(memfd, (uint64_t)(uintptr_t)ev.name, name, sizeof(name));
+	read_str(memfd, (uint64_t)(uintptr_t)ev.signature, sig, sizeof(sig));
+	read_mem(memfd, (uint64_t)(uintptr_t)ev.state, 0, &state, sizeof(state));
+	if (!name[0] || !(r = row_get(l, pid, prov, name)))
+		return -1;
+	r->lttng = true;
+	r->lttng_state = "mapped";
+	r->enabled = state != 0;
+	if (!r->usdt) /* USDT knows the exact types; LTTng adds field names */
+		signature_text(sig, r->args, sizeof(r->args));
+	return 0;
 }
 
 /* The descriptor in the process's memory gives every event's name,
  * signature and lttng-ust's own enabled state. */
-static int list_lttng(int pid, const struct mapping *m, int memfd)
+static int list_lttng(struct listing *l, int pid, const struct mapping *m, int memfd)
 {
+	char prov[DYNPROBE_MAX_PROVIDER_NAME + 1];
 	struct dp_tp_desc desc;
-	char prov[DYNPROBE_MAX_PROVIDER_NAME + 1], name[DYNPROBE_MAX_PROBE_NAME + 1], sig[1024];
 	uint8_t *img = NULL;
 	size_t len = 0;
 	uint64_t vaddr = 0;
@@ -287,33 +403,59 @@ static int list_lttng(int pid, const struct mapping *m, int memfd)
 	if (fd >= 0)
 		close(fd);
 	free(img);
-	if (!vaddr || read_mem(memfd, m->start + vaddr, &desc, sizeof(desc)) < 0 ||
+	if (!vaddr || !read_mem(memfd, m->start, vaddr, &desc, sizeof(desc)) ||
 	    desc.major != DP_TP_ABI_MAJOR || desc.struct_size < sizeof(desc))
 		return 0;
 	read_str(memfd, (uint64_t)(uintptr_t)desc.provider, prov, sizeof(prov));
-	for (uint32_t i = 0; i < desc.nevents; i++) {
-		struct dp_tp_event ev;
-		int state = 0;
-		uint64_t at = (uint64_t)(uintptr_t)desc.events + (uint64_t)i * desc.event_size;
-		if (read_mem(memfd, at, &ev, sizeof(ev)) < 0)
+	if (!prov[0])
+		return 0;
+	for (uint32_t i = 0; i < desc.nevents && i < MAX_EVENTS; i++) {
+		if (lttng_event(l, pid, prov, &desc, i, memfd) < 0)
 			break;
-		read_str(memfd, (uint64_t)(uintptr_t)ev.name, name, sizeof(name));
-		read_str(memfd, (uint64_t)(uintptr_t)ev.signature, sig, sizeof(sig));
-		read_mem(memfd, (uint64_t)(uintptr_t)ev.state, &state, sizeof(state));
-		printf("%-7d %-16s %-24s %-10s %-8s %-4s %-8s ", pid, prov, name, "lttng", "mapped",
-		       "-", state ? "yes" : "no");
-		print_signature(sig);
 		shown++;
 	}
 	return shown;
 }
 
-static int list_pid(int pid)
+/* ---- processes ---- */
+
+static bool parse_maps_line(const char *line, struct mapping *m)
+{
+	char perms[8], dev[16];
+	int pos = 0;
+
+	if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %7s %" SCNx64 " %15s %" SCNu64 " %n", &m->start,
+		   &m->end, perms, &m->offset, dev, &m->inode, &pos) < 6)
+		return false;
+	snprintf(m->path, sizeof(m->path), "%s", line + pos);
+	m->path[strcspn(m->path, "\n")] = '\0';
+	return true;
+}
+
+/* Which kind of dynprobe object a mapping may be. */
+enum source { SRC_NONE, SRC_USDT_SHARED, SRC_USDT_PRIVATE, SRC_LTTNG };
+
+static enum source classify(const struct mapping *m)
+{
+	if (m->offset != 0 || !m->inode)
+		return SRC_NONE;
+	if (strstr(m->path, DP_TP_NAME_PREFIX))
+		return SRC_LTTNG;
+	if (!strncmp(m->path, "/memfd:dynprobe:", 16))
+		return SRC_USDT_PRIVATE;
+	if (strstr(m->path, " (deleted)")) /* an O_TMPFILE image, or a removed file */
+		return SRC_USDT_PRIVATE;
+	if (shared_image_name(m->path))
+		return SRC_USDT_SHARED;
+	return SRC_NONE;
+}
+
+static int list_pid(struct listing *l, int pid)
 {
 	char path[64], line[1024];
-	FILE *maps;
-	int memfd, shown = 0;
 	uint64_t seen_inode = 0;
+	int memfd, shown = 0;
+	FILE *maps;
 
 	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
 	maps = fopen(path, "re");
@@ -323,25 +465,21 @@ static int list_pid(int pid)
 	memfd = open(path, O_RDONLY | O_CLOEXEC);
 	while (fgets(line, sizeof(line), maps)) {
 		struct mapping m;
-		if (!parse_maps_line(line, &m) || m.offset != 0 || m.inode == seen_inode)
+		if (!parse_maps_line(line, &m) || m.inode == seen_inode)
 			continue;
-		if (strstr(m.path, DP_TP_NAME_PREFIX)) {
+		switch (classify(&m)) {
+		case SRC_LTTNG:
 			seen_inode = m.inode;
-			shown += list_lttng(pid, &m, memfd);
-			continue;
-		}
-		if (strncmp(m.path, "/memfd:dynprobe:", 16) && !strstr(m.path, "(deleted)"))
-			continue;
-		int fd = open_mapping(pid, &m);
-		uint8_t *img = NULL;
-		size_t len = 0;
-		if (fd >= 0 && read_file(fd, &img, &len) == 0 && len > 4 && !memcmp(img, "\177ELF", 4)) {
+			shown += list_lttng(l, pid, &m, memfd);
+			break;
+		case SRC_USDT_SHARED:
+		case SRC_USDT_PRIVATE:
 			seen_inode = m.inode;
-			shown += list_image(pid, m.start, img, len, memfd);
+			shown += list_usdt(l, pid, &m, classify(&m) == SRC_USDT_SHARED, memfd);
+			break;
+		case SRC_NONE:
+			break;
 		}
-		free(img);
-		if (fd >= 0)
-			close(fd);
 	}
 	if (memfd >= 0)
 		close(memfd);
@@ -349,46 +487,85 @@ static int list_pid(int pid)
 	return shown;
 }
 
-int cmd_list(int argc, char **argv)
+static void print_rows(const struct listing *l)
 {
-	int shown = 0;
+	printf("%-7s %-16s %-24s %-8s %-4s %-8s %-8s %-7s %s\n", "PID", "PROVIDER", "PROBE", "USDT",
+	       "SEM", "ATTACHED", "LTTNG", "ENABLED", "ARGS");
+	for (size_t i = 0; i < l->nrows; i++) {
+		const struct row *r = &l->rows[i];
+		char sem[16] = "-";
+		if (r->usdt)
+			snprintf(sem, sizeof(sem), "%u", r->sem);
+		printf("%-7d %-16s %-24s %-8s %-4s %-8s %-8s %-7s %s\n", r->pid, r->provider,
+		       r->probe, r->usdt ? r->usdt_state : "-", sem,
+		       r->usdt ? (r->attached ? "yes" : "no") : "-",
+		       r->lttng ? (r->lttng_state ? r->lttng_state : "?") : "-",
+		       r->lttng && r->lttng_state ? (r->enabled ? "yes" : "no") : "-", r->args);
+	}
+	if (!l->nimages)
+		return;
+	printf("\n%-7s %-16s %s\n", "PID", "PROVIDER",
+	       "USDT IMAGE (trace every process: usdt:PATH:PROVIDER:PROBE, no -p)");
+	for (size_t i = 0; i < l->nimages; i++)
+		printf("%-7d %-16s %s\n", l->images[i].pid, l->images[i].provider,
+		       l->images[i].where);
+}
 
-	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		printf("usage: dynprobe list [PID...]\n\n"
-		       "Lists dynprobe providers and probes in the given (default: all) processes:\n"
-		       "backend, load state, USDT semaphore count, whether a tracer is attached\n"
-		       "(semaphore set or stub patched by a uprobe), and argument types.\n");
-		return 0;
-	}
-	elf_version(EV_CURRENT);
-	printf("%-7s %-16s %-24s %-10s %-8s %-4s %-8s %s\n", "PID", "PROVIDER", "PROBE",
-	       "BACKEND", "STATE", "SEM", "ATTACHED", "ARGS");
-	if (argc > 1) {
-		for (int i = 1; i < argc; i++) {
-			char *end;
-			long pid = strtol(argv[i], &end, 10);
-			if (*end || pid <= 0) {
-				fprintf(stderr, "dynprobe list: '%s' is not a PID\n", argv[i]);
-				return 2;
-			}
-			int r = list_pid((int)pid);
-			if (r < 0) {
-				fprintf(stderr, "dynprobe list: no process %ld (or no access)\n", pid);
-				return 1;
-			}
-			shown += r;
-		}
-		return 0;
-	}
+static void list_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: dynprobe list [PID...]\n\n"
+		"Lists dynprobe providers and probes in the given (default: all) processes, one\n"
+		"row per probe: USDT load state, semaphore count and whether a tracer is attached\n"
+		"(semaphore set or stub patched by a uprobe); LTTng state and whether a session\n"
+		"enabled the event; argument types.  Then, per provider, the USDT image to give\n"
+		"tracers: a shared file traces every process that maps it (no -p needed).\n");
+}
+
+static int list_all(struct listing *l)
+{
 	DIR *d = opendir("/proc");
 	struct dirent *e;
+
 	while (d && (e = readdir(d)))
-		if (isdigit((unsigned char)e->d_name[0]) && atoi(e->d_name) != getpid()) {
-			int r = list_pid(atoi(e->d_name));
-			if (r > 0)
-				shown += r;
-		}
+		if (isdigit((unsigned char)e->d_name[0]) && atoi(e->d_name) != getpid())
+			list_pid(l, atoi(e->d_name));
 	if (d)
 		closedir(d);
 	return 0;
+}
+
+int cmd_list(int argc, char **argv)
+{
+	struct listing l = {0};
+	int r = 0;
+
+	for (int i = 1; i < argc; i++) {
+		char *end;
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			list_usage(stdout);
+			return 0;
+		}
+		long pid = strtol(argv[i], &end, 10);
+		if (argv[i][0] == '-' || *end || end == argv[i] || pid <= 0 || pid > INT32_MAX) {
+			fprintf(stderr, "dynprobe list: '%s' is %s\n", argv[i],
+				argv[i][0] == '-' ? "not an option of list" : "not a PID");
+			list_usage(stderr);
+			return 2;
+		}
+	}
+	elf_version(EV_CURRENT);
+	for (int i = 1; i < argc && !r; i++) {
+		if (list_pid(&l, atoi(argv[i])) < 0) {
+			fprintf(stderr, "dynprobe list: no process %s (or no access)\n", argv[i]);
+			r = 1;
+		}
+	}
+	if (argc < 2)
+		list_all(&l);
+	if (!r)
+		print_rows(&l);
+	free(l.rows);
+	free(l.images);
+	return r;
 }

@@ -19,15 +19,16 @@ done
 grep -qF "PID: $pid" "$work/list" || dp_fail "lttng list does not show PID $pid"
 # `dynprobe list` reads the same events from the process: typed fields, and
 # lttng-ust's enabled state.
-row=$("$DYNPROBE_TOOL" list "$pid" | awk '$2 == "dpt" && $3 == "sint" && $4 == "lttng"')
+# (columns: PID PROVIDER PROBE USDT SEM ATTACHED LTTNG ENABLED ARGS...)
+row=$("$DYNPROBE_TOOL" list "$pid" | awk '$2 == "dpt" && $3 == "sint" && $7 != "-"')
 [ -n "$row" ] || dp_fail "dynprobe list misses dpt:sint: $("$DYNPROBE_TOOL" list "$pid")"
-[ "$(echo "$row" | awk '{print $7}')" = no ] || dp_fail "enabled before any session: $row"
+[ "$(echo "$row" | awk '{print $8}')" = no ] || dp_fail "enabled before any session: $row"
 echo "$row" | grep -q 'i8:a8' || dp_fail "dynprobe list fields: $row"
 
 dp_session after
 lttng enable-event -u 'dpt:*' >/dev/null || dp_fail "enable-event"
 lttng start >/dev/null
-dp_wait_until 10 '"$DYNPROBE_TOOL" list "$pid" | awk '"'"'$3 == "sint" && $4 == "lttng" {print $7}'"'"' | grep -qx yes' ||
+dp_wait_until 10 '"$DYNPROBE_TOOL" list "$pid" | awk '"'"'$3 == "sint" && $7 != "-" {print $8}'"'"' | grep -qx yes' ||
 	dp_fail "dynprobe list does not show dpt:sint enabled: $("$DYNPROBE_TOOL" list "$pid")"
 touch "$work/go"
 wait "$pid" || dp_fail "driver failed"

@@ -11,6 +11,10 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 : "${DYNPROBE:?DYNPROBE must point at the dynprobe tool}"
 WORK=$(mktemp -d /tmp/dynprobe-usdt-test.XXXXXX)
 BT_PIDS=()
+# Provider names of this run: shared USDT images are traced in every
+# process that maps them, and other tests run on this machine at once.
+RUN_ID=$$_$RANDOM
+export DPT=dpt_$RUN_ID DPT2=dpt2_$RUN_ID
 
 cleanup() {
 	for p in "${BT_PIDS[@]}"; do kill "$p" 2>/dev/null; done
@@ -71,11 +75,18 @@ bt_stop() {
 # attached PROBE [PROVIDER]: wait until the driver sees a tracer on PROBE.
 attached() {
 	local r
-	r=$(drv wait-enabled "$1" 30 "${2:-dpt}")
+	r=$(drv wait-enabled "$1" 30 "${2:-$DPT}")
 	[ "$r" = enabled ] || dp_fail "no tracer attached to $1 within 30 s: $(cat "$WORK"/*.err 2>/dev/null)"
 }
 
 # list_field PROVIDER PROBE COLUMN: one column of `dynprobe list` for a probe.
+# Columns: 1 PID, 2 PROVIDER, 3 PROBE, 4 USDT state, 5 SEM, 6 ATTACHED,
+# 7 LTTNG state, 8 ENABLED, 9... ARGS.
 list_field() {
 	"$DYNPROBE" list "$DRV_PID" | awk -v p="$1" -v n="$2" -v c="$3" '$2 == p && $3 == n { print $c }'
+}
+
+# list_image PROVIDER: the USDT image `dynprobe list` names for the driver.
+list_image() {
+	"$DYNPROBE" list "$DRV_PID" | awk -v p="$1" '$2 == p && $3 ~ /^\// { print $3 }'
 }

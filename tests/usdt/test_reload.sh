@@ -7,7 +7,7 @@ need_bpftrace
 drv_start
 
 first=$(drv fd)
-bt_start "$WORK/count" 'usdt::dpt:tick { printf("tick\n"); }'
+bt_start "$WORK/count" 'usdt::'"$DPT"':tick { printf("tick\n"); }'
 attached tick
 # Fire until bpftrace has its program attached (see test_attach.sh).
 dp_wait_until 30 "[ \"\$(drv fire tick)\" = 'fired 1' ] && grep -q '^tick' '$WORK/count'" ||
@@ -25,7 +25,7 @@ dp_wait_until 10 "[ \$(grep -c '^tick' '$WORK/count') -gt $seen ]" ||
 echo "ok: bpftrace still sees the probe after the reload"
 bt_stop
 
-bt_start "$WORK/count2" 'usdt::dpt:tick { @ticks = count(); }'
+bt_start "$WORK/count2" 'usdt::'"$DPT"':tick { @ticks = count(); }'
 attached tick
 expect "unload again" "$(drv unload)" "ok 0"
 expect "add after unload" "$(drv add later)" "ok 0"

@@ -12,8 +12,10 @@
  *   add NAME                add a 0-argument probe to "dpt" -> "ok R"
  *   fd                      the USDT memfd -> "fd N inode I"
  *
- * Providers "dpt" and "dpt2" declare the same probe names with different
- * values, so tests can tell them apart.
+ * Providers $DPT (default "dpt") and $DPT2 (default "dpt2") declare the
+ * same probe names with different values, so tests can tell them apart;
+ * PROVIDER in a command names either.  Tests give every run its own names:
+ * shared USDT images are traced in every process that maps them.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -34,6 +36,7 @@ struct prov {
 	struct dynprobe_probe *probes[NPROBES];
 };
 static struct prov provs[2];
+static const char *prov_names[2] = { "dpt", "dpt2" };
 
 static int declare(struct prov *pv, const char *name)
 {
@@ -111,7 +114,8 @@ static void command(char *line)
 	char cmd[32] = "", arg[64] = "", arg2[64] = "", arg3[64] = "";
 	int n = sscanf(line, "%31s %63s %63s %63s", cmd, arg, arg2, arg3);
 	int idx = n >= 2 ? probe_index(arg) : -1;
-	int which = (n >= 3 && !strcmp(arg2, "dpt2")) || (n >= 4 && !strcmp(arg3, "dpt2"));
+	int which = (n >= 3 && !strcmp(arg2, prov_names[1])) ||
+		    (n >= 4 && !strcmp(arg3, prov_names[1]));
 	struct dynprobe_probe *pr = idx >= 0 ? provs[which].probes[idx] : NULL;
 
 	if (!strcmp(cmd, "fire") && pr)
@@ -147,9 +151,13 @@ int main(void)
 	char line[256], err[256];
 	int r;
 
-	r = declare(&provs[0], "dpt");
+	if (getenv("DPT"))
+		prov_names[0] = getenv("DPT");
+	if (getenv("DPT2"))
+		prov_names[1] = getenv("DPT2");
+	r = declare(&provs[0], prov_names[0]);
 	if (!r)
-		r = declare(&provs[1], "dpt2");
+		r = declare(&provs[1], prov_names[1]);
 	if (r) {
 		fprintf(stderr, "usdt_driver: %s\n", dynprobe_strerror(r, err, sizeof(err)));
 		return 1;

@@ -4,7 +4,10 @@
 #ifndef DYNPROBE_USDT_H
 #define DYNPROBE_USDT_H
 
+#include <limits.h>
+
 #include "internal.h"
+#include "trusted_dir.h"
 #include "usdt_format.h"
 
 struct dp_usdt_image;
@@ -21,7 +24,7 @@ struct dp_usdt_site {
 
 /* Build the ELF image for the provider, map it, and fill sites[i] for
  * probes[i].  The image is never unmapped (a thread may still be reading a
- * stub); *ret_image owns the memfd.  usdt_backend.c adapts these to
+ * stub); *ret_image owns its descriptor.  usdt_backend.c adapts these to
  * backend.h. */
 DP_HIDDEN int dp_usdt_load(const struct dp_provider_desc *desc,
 			   unsigned int backends, struct dp_usdt_site *sites,
@@ -29,7 +32,10 @@ DP_HIDDEN int dp_usdt_load(const struct dp_provider_desc *desc,
 /* Mark the image loaded (1) or unloaded (0) for `dynprobe list`. */
 DP_HIDDEN void dp_usdt_set_state(struct dp_usdt_image *image, uint32_t state);
 DP_HIDDEN int dp_usdt_fd(const struct dp_usdt_image *image);
-/* Release what can be released safely (the memfd); the mapping stays. */
+/* Where the image lives: the shared file's path (*ret_shared true), or why
+ * it is a private memfd. */
+DP_HIDDEN const char *dp_usdt_where(const struct dp_usdt_image *image, bool *ret_shared);
+/* Retire the image: it stays mapped, inert, for reuse by a later load. */
 DP_HIDDEN void dp_usdt_release(struct dp_usdt_image *image);
 /* Call the stub with values already converted (see union dp_value). */
 DP_HIDDEN void dp_usdt_call(const struct dp_usdt_site *site, size_t nargs,
@@ -83,6 +89,30 @@ DP_HIDDEN int dp_usdt_build_image(const struct dp_provider_desc *desc,
 /* The note's argument spec for argument `index` of type `type`, e.g.
  * "-4@%rdi" or "8@16(%rsp)". */
 DP_HIDDEN int dp_usdt_arg_spec(enum dynprobe_type type, size_t index, char *buf, size_t len);
+
+/* ---- where the image lives (usdt_publish.c) ---- */
+
+/* A shared file nobody maps and nobody opened for this long is removed by
+ * the next process that writes a file into the directory. */
+#define DP_USDT_STALE_SECONDS 600
+
+enum dp_usdt_image_kind {
+	DP_USDT_IMAGE_FILE = 1, /* shared file in a trusted directory */
+	DP_USDT_IMAGE_MEMFD,    /* private, sealed */
+	DP_USDT_IMAGE_TMPFILE,  /* private, unlinked, without memfd_create */
+};
+
+struct dp_usdt_published {
+	int fd;                        /* read-only for FILE; held (flock) */
+	enum dp_usdt_image_kind kind;
+	char path[PATH_MAX];           /* FILE: the path tracers name */
+	char why[DP_TRUST_WHY_MAX];    /* otherwise: why not a shared file */
+};
+
+/* Put the image where tracers find it (see usdt_publish.c); 0 or -errno. */
+DP_HIDDEN int dp_usdt_publish(const struct dp_provider_desc *desc, const uint8_t *buf,
+			      size_t len, const uint8_t id[DP_USDT_BUILD_ID_SIZE],
+			      struct dp_usdt_published *out);
 
 /* The image's identity (usdt_id.c): SHA-1 of everything the builder turns
  * into bytes; its .note.gnu.build-id and shared file name. */

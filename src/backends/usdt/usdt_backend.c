@@ -83,7 +83,11 @@ static void usdt_site_fire(const struct dp_site *s, size_t nargs, const union dp
 
 static void usdt_image_info(const void *image, struct dp_image_info *info)
 {
+	bool shared = false;
+	const char *where = dp_usdt_where(image, &shared);
+
 	info->fd = dp_usdt_fd(image);
+	info->path = shared ? where : NULL;
 }
 
 static void usdt_site_info(const struct dp_site *s, struct dp_site_info *info)

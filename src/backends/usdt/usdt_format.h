@@ -30,6 +30,7 @@
 /* Header state word: what the provider's process says about the image. */
 #define DP_USDT_STATE_UNLOADED 0u
 #define DP_USDT_STATE_LOADED 1u
+#define DP_USDT_STATE_FREED 2u /* retired: kept mapped for reuse */
 
 /* .probes starts with this header; `dynprobe list` reads the live copy
  * through /proc/PID/mem for `state`. */

@@ -69,8 +69,7 @@ static void sha1_block(struct sha1 *s, const uint8_t *p)
 
 static void sha1_init(struct sha1 *s)
 {
-	static const uint32_t iv[5] = { 0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476,
-					0xc3d2e1f0 };
+	static const uint32_t iv[5] = {0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0};
 
 	memcpy(s->h, iv, sizeof(iv));
 	s->fill = 0;
@@ -127,8 +126,7 @@ void dp_usdt_image_id(const struct dp_provider_desc *d, enum dp_stub_kind kind,
 		      unsigned int backends, uint8_t out[DP_USDT_BUILD_ID_SIZE])
 {
 	static const char tag[] = "dynprobe-usdt-image";
-	uint32_t head[4] = { DP_USDT_FORMAT_VERSION, (uint32_t)kind, backends,
-			     (uint32_t)d->nprobes };
+	uint32_t head[4] = {DP_USDT_FORMAT_VERSION, (uint32_t)kind, backends, (uint32_t)d->nprobes};
 	struct sha1 s;
 
 	sha1_init(&s);
@@ -138,7 +136,7 @@ void dp_usdt_image_id(const struct dp_provider_desc *d, enum dp_stub_kind kind,
 	sha1_update(&s, d->name, strlen(d->name) + 1);
 	for (size_t i = 0; i < d->nprobes; i++) {
 		const struct dp_probe_desc *p = d->probes[i];
-		uint8_t types[1 + DYNPROBE_MAX_ARGS] = { (uint8_t)p->nargs };
+		uint8_t types[1 + DYNPROBE_MAX_ARGS] = {(uint8_t)p->nargs};
 
 		for (size_t a = 0; a < p->nargs && a < DYNPROBE_MAX_ARGS; a++)
 			types[1 + a] = (uint8_t)p->types[a];

@@ -2,20 +2,30 @@
 /*
  * usdt_load.c - maps a built USDT image into the process and calls stubs.
  *
- * The image goes into a memfd named "dynprobe:<provider>", sealed against
- * writes, and its two PT_LOAD segments are mmap()ed from it exactly as ld.so
- * would (it has no relocations or constructors; dlopen() would also hand
- * back an earlier image whose path or SONAME matches).  The memfd stays open for
- * the image's lifetime: bcc and bpftrace resolve a "/memfd:..." mapping
- * through /proc/PID/fd, so a closed memfd would hide the probes from `-p`.
- * Where memfd_create() is unavailable the image goes into an unlinked
- * O_TMPFILE in $TMPDIR (mode 0600, created by us, so nobody else could have
- * written it); tracers still see it through /proc/PID/fd.
+ * The image is published first (usdt_publish.c: a shared file in a
+ * trusted directory, else a sealed memfd named "dynprobe:<provider>"), and
+ * its two PT_LOAD segments are mmap()ed from that descriptor exactly as
+ * ld.so would (the image has no relocations or constructors; dlopen()
+ * would also hand back an earlier image whose path or SONAME matches).
+ * The descriptor stays open for the image's lifetime: it holds the shared
+ * file's liveness lock, and bcc and bpftrace resolve a "/memfd:..." mapping
+ * through /proc/PID/fd.
  *
- * Images are never unmapped: a thread may be between
- * reading a stub's first byte and calling it while another unloads.  An
- * unloaded image just has its state word set to 0, and is reused when the
- * same provider loads again unchanged, so attached tracers keep working.
+ * Images are never unmapped: a thread may be between reading a stub's
+ * first byte and calling it, or between loading a probe's watch pointer
+ * and reading through it, while another unloads or frees.  An unloaded
+ * image just has its state word set to 0.  A freed provider's image is
+ * retired, not forgotten, so that a program that creates and frees
+ * providers forever keeps a bounded address space:
+ *
+ *   - a new image identical to a retired one (same build-id) takes it over
+ *     as it is: no file, no mapping, the same inode for attached tracers;
+ *   - otherwise a retired image of the same geometry (probe count, slot
+ *     size, stub kind) lends its address range: the new image is mapped
+ *     over it with MAP_FIXED.  Every stub and cell of the old image is
+ *     then a stub and a cell of the new one at the same address, so a
+ *     thread still holding an old pointer calls a harmless stub or reads
+ *     a word the fire path re-checks, never unmapped memory.
  *
  * A traced stub, as seen in memory (kernel 6.18 optimizes the nop5):
  *   idle     0f 1f 44 00 00 c3    nop5; ret
@@ -24,6 +34,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,103 +43,191 @@
 
 #include "usdt.h"
 
+/* Never freed: threads may still read through pointers into its mapping,
+ * and retired images are reused. */
 struct dp_usdt_image {
+	struct dp_usdt_image *next;   /* every image of the process */
+	bool in_use;                  /* owned by a provider (else retired) */
 	int fd;
+	enum dp_usdt_image_kind kind;
+	char *where;                  /* FILE: path; else why not a file */
+	uint8_t id[DP_USDT_BUILD_ID_SIZE];
+	size_t len;                   /* of the image */
+	uintptr_t base;               /* of the reserved range */
+	size_t span;                  /* reserved bytes from base */
+	size_t nprobes, slot;         /* geometry, for lending the range */
+	enum dp_stub_kind stub;
 	volatile struct dp_usdt_probes_header *header;
 };
 
-static int image_fd_memfd(const char *provider)
-{
-	char name[DYNPROBE_MAX_PROVIDER_NAME + 16];
-
-	if (dp_env(DP_ENV_USDT_NO_MEMFD))
-		return -ENOSYS;
-	snprintf(name, sizeof(name), "dynprobe:%s", provider);
-	int fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
-	return fd < 0 ? -errno : fd;
-}
-
-static int image_fd_tmpfile(void)
-{
-	const char *dir = dp_env(DP_ENV_TMPDIR);
-	int fd;
-
-	if (!dir || !*dir)
-		dir = "/tmp";
-	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC | O_EXCL, 0600);
-	return fd < 0 ? -errno : fd;
-}
-
-static int write_all(int fd, const uint8_t *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, buf, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-static int image_open(const char *provider, const uint8_t *buf, size_t len)
-{
-	bool memfd = true;
-	int fd = image_fd_memfd(provider), r;
-
-	if (fd < 0) {
-		dp_log("memfd_create unavailable (%s), using an unlinked file in $TMPDIR",
-		       strerror(-fd));
-		memfd = false;
-		fd = image_fd_tmpfile();
-		if (fd < 0)
-			return fd;
-	}
-	r = write_all(fd, buf, len);
-	if (r < 0) {
-		close(fd);
-		return r;
-	}
-	/* Nobody may change the code we are about to run. */
-	if (memfd)
-		fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL);
-	return fd;
-}
+static pthread_mutex_t images_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct dp_usdt_image *images;
 
 static size_t page_up(size_t v)
 {
 	return (v + 4095) & ~(size_t)4095;
 }
 
-/* Map the two PT_LOAD segments ourselves, as ld.so would.  The image has
- * no relocations and no code to run at load, and dlopen() would return an
- * earlier image for a reused "/proc/self/fd/N" path or SONAME. */
-static int image_map(struct dp_usdt_image *img, const struct dp_usdt_layout *l,
-		     uintptr_t *ret_base)
+static size_t span_of(const struct dp_usdt_layout *l)
 {
-	size_t span = (size_t)l->rw_vaddr + page_up((size_t)l->rw_size);
-	uint8_t *base, *p;
+	return (size_t)l->rw_vaddr + page_up((size_t)l->rw_size);
+}
 
-	base = mmap(NULL, span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+/* Map the two PT_LOAD segments from fd at `base` (a range reserved
+ * PROT_NONE, or a retired image's range), and make anything of the range
+ * past the new RW segment inaccessible again (nothing reads there). */
+static int map_segments(int fd, const struct dp_usdt_layout *l, uint8_t *base, size_t span)
+{
+	size_t rw_end = span_of(l);
+
+	if (mmap(base, page_up((size_t)l->rx_size), PROT_READ | PROT_EXEC,
+		 MAP_PRIVATE | MAP_FIXED, fd, 0) == MAP_FAILED)
+		return -errno;
+	if (mmap(base + l->rw_vaddr, page_up((size_t)l->rw_size), PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_FIXED, fd, (off_t)l->rw_offset) == MAP_FAILED)
+		return -errno;
+	if (span > rw_end && mmap(base + rw_end, span - rw_end, PROT_NONE,
+				  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED)
+		return -errno;
+	return 0;
+}
+
+/* A fresh range: reserve it, then map the segments into it. */
+static int map_fresh(int fd, const struct dp_usdt_layout *l, uintptr_t *ret_base)
+{
+	size_t span = span_of(l);
+	uint8_t *base = mmap(NULL, span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int r;
+
 	if (base == MAP_FAILED)
 		return -errno;
-	p = mmap(base, page_up((size_t)l->rx_size), PROT_READ | PROT_EXEC,
-		 MAP_PRIVATE | MAP_FIXED, img->fd, 0);
-	if (p == MAP_FAILED)
-		goto err;
-	p = mmap(base + l->rw_vaddr, page_up((size_t)l->rw_size), PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_FIXED, img->fd, (off_t)l->rw_offset);
-	if (p == MAP_FAILED)
-		goto err;
+	r = map_segments(fd, l, base, span);
+	if (r < 0) {
+		munmap(base, span); /* nothing can reference it yet */
+		return r;
+	}
 	*ret_base = (uintptr_t)base;
 	return 0;
+}
+
+/* A retired image to take over: identical (*ret_same), else one whose
+ * range the new image can use.  Marked in use; called with images_lock. */
+static struct dp_usdt_image *retired_find(const struct dp_usdt_layout *l, size_t len,
+					  size_t nprobes, enum dp_stub_kind stub, bool *ret_same)
+{
+	struct dp_usdt_image *lend = NULL;
+
+	for (struct dp_usdt_image *i = images; i; i = i->next) {
+		if (i->in_use)
+			continue;
+		if (i->len == len && !memcmp(i->id, l->build_id, sizeof(i->id))) {
+			*ret_same = true;
+			i->in_use = true;
+			return i;
+		}
+		if (!lend && i->nprobes == nprobes && i->slot == l->slot_size && i->stub == stub &&
+		    i->span >= span_of(l))
+			lend = i;
+	}
+	*ret_same = false;
+	if (lend)
+		lend->in_use = true;
+	return lend;
+}
+/* Publish the image and map it, into the lent range of `old` if any
+ * (then `old` becomes the image), else into a fresh one. */
+static int publish_and_map(const struct dp_provider_desc *desc, const uint8_t *buf, size_t len,
+			   const struct dp_usdt_layout *l, struct dp_usdt_image *old,
+			   struct dp_usdt_image **ret_img)
+{
+	struct dp_usdt_published *pub = malloc(sizeof(*pub));
+	struct dp_usdt_image *img = old ? old : calloc(1, sizeof(*img));
+	uintptr_t base = old ? old->base : 0;
+	int r;
+
+	if (!pub || !img) {
+		r = -ENOMEM;
+		goto err;
+	}
+	r = dp_usdt_publish(desc, buf, len, l->build_id, pub);
+	if (r < 0)
+		goto err;
+	r = old ? map_segments(pub->fd, l, (uint8_t *)base, old->span) : map_fresh(pub->fd, l, &base);
+	if (r < 0) {
+		dp_log("USDT: mapping the image of %s failed: %s", desc->name, strerror(-r));
+		close(pub->fd);
+		if (old)
+			memset(old->id, 0, sizeof(old->id)); /* half replaced: never reuse */
+		r = -DYNPROBE_EELF;
+		goto err;
+	}
+	if (old) {
+		close(old->fd); /* nothing of this process maps the old file now */
+		free(old->where);
+	} else {
+		img->base = base;
+		img->span = span_of(l);
+	}
+	img->fd = pub->fd;
+	img->kind = pub->kind;
+	img->where = strdup(pub->kind == DP_USDT_IMAGE_FILE ? pub->path : pub->why);
+	memcpy(img->id, l->build_id, sizeof(img->id));
+	img->len = len;
+	img->header = (volatile struct dp_usdt_probes_header *)(base + l->header_vaddr);
+	*ret_img = img;
+	free(pub);
+	return 0;
 err:
-	dp_log("mapping the USDT image failed: %s", strerror(errno));
-	munmap(base, span); /* nothing can reference it yet */
-	return -DYNPROBE_EELF;
+	if (!old)
+		free(img);
+	free(pub);
+	return r;
+}
+
+static void fill_sites(const struct dp_usdt_image *img, const struct dp_usdt_layout *l,
+		       const uint8_t *buf, size_t n, struct dp_usdt_site *sites)
+{
+	for (size_t i = 0; i < n; i++) {
+		sites[i].stub = (const volatile uint8_t *)(img->base + l->stub_vaddr[i]);
+		sites[i].watch = (const volatile uint8_t *)(img->base + l->slot_vaddr[i]);
+		sites[i].sem = (volatile uint16_t *)(img->base + l->sem_vaddr[i]);
+		memcpy(&sites[i].stub_idle, buf + l->stub_vaddr[i], 2);
+	}
+}
+
+/* Take a retired image over or make a new one; on failure a lent image
+ * goes back to the retired ones. */
+static int image_get(const struct dp_provider_desc *desc, const uint8_t *buf, size_t len,
+		     const struct dp_usdt_layout *l, enum dp_stub_kind stub,
+		     struct dp_usdt_image **ret_img)
+{
+	struct dp_usdt_image *old, *img = NULL;
+	bool same;
+	int r;
+
+	pthread_mutex_lock(&images_lock);
+	old = retired_find(l, len, desc->nprobes, stub, &same);
+	pthread_mutex_unlock(&images_lock);
+	if (same) {
+		dp_log("USDT: provider %s: reusing a retired identical image", desc->name);
+		*ret_img = old;
+		return 0;
+	}
+	r = publish_and_map(desc, buf, len, l, old, &img);
+	pthread_mutex_lock(&images_lock);
+	if (r < 0 && old) {
+		old->in_use = false;
+	} else if (r == 0 && !old) {
+		img->nprobes = desc->nprobes;
+		img->slot = l->slot_size;
+		img->stub = stub;
+		img->in_use = true;
+		img->next = images;
+		images = img;
+	}
+	pthread_mutex_unlock(&images_lock);
+	*ret_img = img;
+	return r;
 }
 
 int dp_usdt_load(const struct dp_provider_desc *desc, unsigned int backends,
@@ -138,7 +237,6 @@ int dp_usdt_load(const struct dp_provider_desc *desc, unsigned int backends,
 	struct dp_usdt_image *img = NULL;
 	enum dp_stub_kind kind = dp_usdt_stub_kind();
 	uint8_t *buf = NULL;
-	uintptr_t base = 0;
 	size_t len = 0;
 	size_t n = desc->nprobes ? desc->nprobes : 1;
 	int r;
@@ -146,37 +244,20 @@ int dp_usdt_load(const struct dp_provider_desc *desc, unsigned int backends,
 	layout.slot_vaddr = calloc(n, sizeof(uint64_t));
 	layout.stub_vaddr = calloc(n, sizeof(uint64_t));
 	layout.sem_vaddr = calloc(n, sizeof(uint64_t));
-	img = calloc(1, sizeof(*img));
-	if (!layout.slot_vaddr || !layout.stub_vaddr || !layout.sem_vaddr || !img) {
+	if (!layout.slot_vaddr || !layout.stub_vaddr || !layout.sem_vaddr) {
 		r = -ENOMEM;
 		goto err;
 	}
-	img->fd = -1;
 	r = dp_usdt_build_image(desc, kind, backends, &buf, &len, &layout);
 	if (r < 0)
 		goto err;
-	img->fd = image_open(desc->name, buf, len);
-	if (img->fd < 0) {
-		r = img->fd;
-		goto err;
-	}
-	r = image_map(img, &layout, &base);
+	r = image_get(desc, buf, len, &layout, kind, &img);
 	if (r < 0)
 		goto err;
-	img->header = (volatile struct dp_usdt_probes_header *)(base + layout.header_vaddr);
-	for (size_t i = 0; i < desc->nprobes; i++) {
-		sites[i].stub = (const volatile uint8_t *)(base + layout.stub_vaddr[i]);
-		sites[i].watch = (const volatile uint8_t *)(base + layout.slot_vaddr[i]);
-		sites[i].sem = (volatile uint16_t *)(base + layout.sem_vaddr[i]);
-		memcpy(&sites[i].stub_idle, buf + layout.stub_vaddr[i], 2);
-	}
+	__atomic_store_n(&img->header->state, DP_USDT_STATE_UNLOADED, __ATOMIC_RELEASE);
+	fill_sites(img, &layout, buf, desc->nprobes, sites);
 	*ret_image = img;
-	img = NULL;
-	r = 0;
 err:
-	if (img && img->fd >= 0)
-		close(img->fd);
-	free(img);
 	free(buf);
 	free(layout.slot_vaddr);
 	free(layout.stub_vaddr);
@@ -195,16 +276,23 @@ int dp_usdt_fd(const struct dp_usdt_image *image)
 	return image ? image->fd : -1;
 }
 
+const char *dp_usdt_where(const struct dp_usdt_image *image, bool *ret_shared)
+{
+	if (ret_shared)
+		*ret_shared = image && image->kind == DP_USDT_IMAGE_FILE;
+	return image ? image->where : NULL;
+}
+
+/* Retire: the mapping and the descriptor (the file's liveness lock) stay,
+ * for the next identical image or one that borrows the range. */
 void dp_usdt_release(struct dp_usdt_image *image)
 {
 	if (!image)
 		return;
-	dp_usdt_set_state(image, 0);
-	/* Closing the fd hides the (still mapped, now inert) image from
-	 * tracers that look for it through /proc/PID/fd. */
-	if (image->fd >= 0)
-		close(image->fd);
-	free(image);
+	dp_usdt_set_state(image, DP_USDT_STATE_FREED);
+	pthread_mutex_lock(&images_lock);
+	image->in_use = false;
+	pthread_mutex_unlock(&images_lock);
 }
 
 /* One typed call per arity: the stub is a real function taking the values

@@ -163,8 +163,8 @@ static int parse_probe(const struct reader *r, const struct note *n, struct dp_u
 }
 
 /* The type row of probe `index`, if the header says there is one. */
-static void probe_types(const struct reader *r, const struct dp_usdt_probes_header *h,
-			size_t index, struct dp_usdt_probe_info *p)
+static void probe_types(const struct reader *r, const struct dp_usdt_probes_header *h, size_t index,
+			struct dp_usdt_probe_info *p)
 {
 	uint64_t rows = (uint64_t)h->types_off;
 	uint64_t size = (uint64_t)h->nprobes * DYNPROBE_MAX_ARGS;
@@ -194,7 +194,7 @@ static void read_build_id(const struct reader *r, struct dp_usdt_image_info *inf
 int dp_usdt_read_image(const uint8_t *img, size_t len, struct dp_usdt_image_info *info,
 		       dp_usdt_probe_fn fn, void *arg)
 {
-	struct reader r = { .img = img, .len = len };
+	struct reader r = {.img = img, .len = len};
 	struct dp_usdt_probe_info p;
 	uint64_t off = 0;
 	size_t index = 0;

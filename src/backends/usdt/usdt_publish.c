@@ -1,0 +1,430 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * usdt_publish.c - where a USDT image lives: a shared file in a trusted
+ * directory, else a memfd.
+ *
+ * Kernel uprobes attach to an inode and an offset, so a tracer that names
+ * a file (`bpftrace -e 'usdt:/run/dynprobe/app-ID.so:app:req {...}'`, no
+ * -p) sees every process that maps that file, also the ones started after
+ * it attached, and counts `ref_ctr_offset` semaphores in each.  Images are
+ * therefore content-addressed files, PROVIDER-BUILDID.so (the build-id is a
+ * hash of everything that makes the image, usdt_id.c), in
+ *
+ *   the provider's usdt_dir option, else $DYNPROBE_USDT_DIR, else
+ *   /run/dynprobe for root, $XDG_RUNTIME_DIR/dynprobe (or
+ *   /run/user/UID/dynprobe) for other users;  "none" means no file.
+ *
+ * The directory must pass trusted_dir.c's rules (created 0700 if missing).
+ * A file is written once, atomically (an O_TMPFILE linked under its final
+ * name; a racing writer's link fails with EEXIST and it uses the winner's
+ * file), mode 0444, and every process, the writer included, then opens it
+ * read-only through the trusted directory's descriptor, checks owner and
+ * mode on that descriptor and compares its bytes with the image it built
+ * itself: a file that differs in any way is never mapped.
+ *
+ * Liveness: every process keeps a shared flock() on each file it maps.
+ * Files nobody holds and nobody opened for DP_USDT_STALE_SECONDS (opening
+ * refreshes the mtime) are removed by the next process that writes a new
+ * file there, under an exclusive flock, after checking the name still
+ * leads to that inode; a process that opened a file just before it was
+ * removed sees, once it holds its lock, that the name is gone, and starts
+ * over.  So no file a live process maps is ever removed.
+ *
+ * Where no directory is usable the image goes into a memfd, as before
+ * (tracers then need -p, or /proc/PID/fd/N); the reason is logged (a
+ * warning when the directory was asked for explicitly) and kept for
+ * `dynprobe list`.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "trusted_dir.h"
+#include "usdt.h"
+
+#define MAX_DIRS 8
+#define MAX_SCAN 512 /* directory entries looked at per cleanup */
+
+/* Directories this process has decided on: the decision, its descriptor
+ * (never closed: a handful at most), whether it was cleaned up yet. */
+struct dir_entry {
+	char *path;	   /* as asked for */
+	char *real;	   /* as the kernel resolved it, for tracers */
+	int fd;		   /* or -errno */
+	bool explicit_dir; /* asked for: a refusal is a warning */
+	bool cleaned;
+	char why[DP_TRUST_WHY_MAX]; /* when refused */
+};
+
+static pthread_mutex_t dirs_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct dir_entry dirs[MAX_DIRS];
+static size_t ndirs;
+
+static int write_all(int fd, const uint8_t *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, buf, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* The directory to use, or NULL for none (`why` says why). */
+static const char *dir_choose(const char *opt, char *buf, size_t len, bool *explicit_dir, char *why,
+			      size_t why_len)
+{
+	const char *e = opt ? opt : dp_env(DP_ENV_USDT_DIR);
+
+	*explicit_dir = e && *e;
+	if (*explicit_dir) {
+		if (!strcmp(e, "none")) {
+			snprintf(why, why_len, "%s=none", opt ? "usdt_dir" : "DYNPROBE_USDT_DIR");
+			return NULL;
+		}
+		return e;
+	}
+	if (geteuid() == 0)
+		return "/run/dynprobe";
+	e = dp_env(DP_ENV_XDG_RUNTIME_DIR);
+	if (e && *e == '/') {
+		snprintf(buf, len, "%s/dynprobe", e);
+		return buf;
+	}
+	/* No session variable (su, cron): the runtime directory logind makes
+	 * for the user, if there is one; trusted_dir.c checks it. */
+	snprintf(buf, len, "/run/user/%u", (unsigned)geteuid());
+	if (access(buf, F_OK) == 0) {
+		snprintf(buf, len, "/run/user/%u/dynprobe", (unsigned)geteuid());
+		return buf;
+	}
+	snprintf(why, why_len, "no $XDG_RUNTIME_DIR and no /run/user/%u", (unsigned)geteuid());
+	return NULL;
+}
+
+/* What a tracer must type: the directory's absolute path without
+ * symlinks (/proc/self/fd resolves it).  NULL on failure. */
+static char *real_path(int fd)
+{
+	char fdpath[DP_FD_PATH_MAX], buf[PATH_MAX];
+	ssize_t n;
+
+	dp_fd_path(fd, fdpath);
+	n = readlink(fdpath, buf, sizeof(buf) - 1);
+	if (n <= 0 || buf[0] != '/')
+		return NULL;
+	buf[n] = '\0';
+	return strdup(buf);
+}
+
+/* Find or make the entry for `path`; called with dirs_lock held. */
+static struct dir_entry *dir_lookup(const char *path, bool explicit_dir)
+{
+	struct dir_entry *d;
+
+	for (size_t i = 0; i < ndirs; i++)
+		if (!strcmp(dirs[i].path, path))
+			return &dirs[i];
+	if (ndirs == MAX_DIRS)
+		return NULL;
+	d = &dirs[ndirs];
+	d->path = strdup(path);
+	if (!d->path)
+		return NULL;
+	d->explicit_dir = explicit_dir;
+	d->fd = dp_trusted_dir_open(path, DP_TRUST_CREATE, d->why, sizeof(d->why));
+	if (d->fd >= 0)
+		d->real = real_path(d->fd);
+	if (d->fd < 0)
+		dp_logl(explicit_dir ? DYNPROBE_LOG_WARN : DYNPROBE_LOG_INFO,
+			"USDT: not using %s for shared images: %s; images go into memfds "
+			"(tracers need -p PID or /proc/PID/fd/N)",
+			path, d->why);
+	ndirs++;
+	return d;
+}
+
+static void file_name(const char *provider, const uint8_t id[DP_USDT_BUILD_ID_SIZE],
+		      char buf[DP_USDT_FILE_NAME_MAX])
+{
+	int n = snprintf(buf, DP_USDT_FILE_NAME_MAX, "%s-", provider);
+
+	for (int i = 0; i < DP_USDT_BUILD_ID_SIZE; i++)
+		n += snprintf(buf + n, DP_USDT_FILE_NAME_MAX - (size_t)n, "%02x", id[i]);
+	snprintf(buf + n, DP_USDT_FILE_NAME_MAX - (size_t)n, "%s", DP_USDT_FILE_SUFFIX);
+}
+
+/* PROVIDER-40HEX.so, as file_name() makes them. */
+static bool is_image_name(const char *name)
+{
+	size_t n = strlen(name), sfx = strlen(DP_USDT_FILE_SUFFIX), hex = 2 * DP_USDT_BUILD_ID_SIZE;
+
+	if (n < 2 + hex + sfx || strcmp(name + n - sfx, DP_USDT_FILE_SUFFIX))
+		return false;
+	const char *h = name + n - sfx - hex;
+	if (h[-1] != '-')
+		return false;
+	for (size_t i = 0; i < hex; i++)
+		if (!((h[i] >= '0' && h[i] <= '9') || (h[i] >= 'a' && h[i] <= 'f')))
+			return false;
+	return true;
+}
+
+/* Whether the file's bytes are exactly the image. */
+static bool same_content(int fd, const uint8_t *buf, size_t len)
+{
+	uint8_t chunk[8192];
+	size_t off = 0;
+
+	while (off < len) {
+		size_t want = len - off < sizeof(chunk) ? len - off : sizeof(chunk);
+		ssize_t n = pread(fd, chunk, want, (off_t)off);
+		if (n <= 0 || memcmp(chunk, buf + off, (size_t)n))
+			return false;
+		off += (size_t)n;
+	}
+	/* and nothing after it */
+	return pread(fd, chunk, 1, (off_t)len) == 0;
+}
+
+/* Does `name` still lead to the inode we hold? */
+static bool still_linked(int dirfd, const char *name, const struct stat *st)
+{
+	struct stat now;
+
+	return fstatat(dirfd, name, &now, AT_SYMLINK_NOFOLLOW) == 0 && now.st_ino == st->st_ino &&
+	       now.st_dev == st->st_dev;
+}
+
+/* Open the existing file read-only, check it, and hold it (shared lock).
+ * -ENOENT: not there (or removed under us: try again); -EBADMSG: wrong
+ * bytes; other errors from trusted_dir.c. */
+static int open_existing(int dirfd, const char *name, const uint8_t *buf, size_t len, char *why,
+			 size_t why_len)
+{
+	struct stat st;
+	int fd = dp_trusted_openat(dirfd, name, 0, &st, why, why_len);
+
+	if (fd < 0)
+		return fd;
+	if ((size_t)st.st_size != len || !same_content(fd, buf, len)) {
+		snprintf(why, why_len, "%s: its bytes differ from the image this process built",
+			 name);
+		close(fd);
+		return -EBADMSG;
+	}
+	if (flock(fd, LOCK_SH) < 0 || !still_linked(dirfd, name, &st)) {
+		close(fd);
+		return -ENOENT;
+	}
+	/* Tell the cleaner it is in use (as owner we may, read-only or not). */
+	if (st.st_mtime < time(NULL) - DP_USDT_STALE_SECONDS / 4)
+		futimens(fd, NULL);
+	return fd;
+}
+
+/* Write the image under `name`, atomically: an unnamed file in the
+ * directory, linked only when complete.  -EEXIST if another process won. */
+static int create_file(int dirfd, const char *name, const uint8_t *buf, size_t len)
+{
+	char path[DP_FD_PATH_MAX];
+	int fd, r;
+
+	fd = openat(dirfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0444);
+	if (fd < 0)
+		return -errno;
+	r = write_all(fd, buf, len);
+	if (r < 0)
+		goto out;
+	dp_fd_path(fd, path);
+	if (linkat(AT_FDCWD, path, dirfd, name, AT_SYMLINK_FOLLOW) < 0 &&
+	    (errno == EEXIST || linkat(fd, "", dirfd, name, AT_EMPTY_PATH) < 0))
+		r = -errno;
+out:
+	close(fd);
+	return r;
+}
+
+/* Remove one image file if nobody holds it and nobody opened it lately. */
+static void remove_if_stale(int dirfd, const char *name, time_t now)
+{
+	struct stat st;
+	int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid() &&
+	    st.st_mtime < now - DP_USDT_STALE_SECONDS && flock(fd, LOCK_EX | LOCK_NB) == 0 &&
+	    still_linked(dirfd, name, &st)) {
+		/* Holding the exclusive lock: no process maps it, and none
+		 * can start to before we are done (open_existing() waits for
+		 * its shared lock, then finds the name gone). */
+		if (unlinkat(dirfd, name, 0) == 0)
+			dp_log("USDT: removed stale image %s", name);
+	}
+	close(fd);
+}
+
+/* Once per directory and process, when writing a new file there. */
+static void cleanup_stale(int dirfd, const char *keep)
+{
+	int dfd = dup(dirfd);
+	time_t now = time(NULL);
+	struct dirent *e;
+	DIR *d;
+
+	if (dfd < 0)
+		return;
+	d = fdopendir(dfd);
+	if (!d) {
+		close(dfd);
+		return;
+	}
+	for (int seen = 0; seen < MAX_SCAN && (e = readdir(d)); seen++)
+		if (is_image_name(e->d_name) && strcmp(e->d_name, keep))
+			remove_if_stale(dirfd, e->d_name, now);
+	closedir(d);
+}
+
+/* The shared file for the image in directory entry `d`: opened (or
+ * written, then opened) and held.  Errors: see open_existing(). */
+static int shared_file(struct dir_entry *d, const char *name, const uint8_t *buf, size_t len,
+		       char *why, size_t why_len)
+{
+	bool wrote = false;
+	int fd = -ENOENT;
+
+	for (int attempt = 0; attempt < 4 && fd == -ENOENT; attempt++) {
+		fd = open_existing(d->fd, name, buf, len, why, why_len);
+		if (fd != -ENOENT)
+			break;
+		int r = create_file(d->fd, name, buf, len);
+		if (r < 0 && r != -EEXIST) {
+			snprintf(why, why_len, "cannot write %s/%s: %s",
+				 d->real ? d->real : d->path, name, strerror(-r));
+			return r;
+		}
+		wrote = wrote || r == 0;
+	}
+	if (fd >= 0 && wrote && !__atomic_exchange_n(&d->cleaned, true, __ATOMIC_RELAXED))
+		cleanup_stale(d->fd, name);
+	return fd;
+}
+
+static int image_fd_memfd(const char *provider)
+{
+	char name[DYNPROBE_MAX_PROVIDER_NAME + 16];
+	int fd;
+
+	if (dp_env(DP_ENV_USDT_NO_MEMFD))
+		return -ENOSYS;
+	snprintf(name, sizeof(name), "dynprobe:%s", provider);
+	fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	return fd < 0 ? -errno : fd;
+}
+
+static int image_fd_tmpfile(void)
+{
+	const char *dir = dp_env(DP_ENV_TMPDIR);
+	int fd;
+
+	if (!dir || !*dir)
+		dir = "/tmp";
+	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC | O_EXCL, 0600);
+	return fd < 0 ? -errno : fd;
+}
+
+/* Today's private image: a sealed memfd named after the provider, or an
+ * unlinked file in $TMPDIR without memfd_create (mode 0600, made by us). */
+static int private_file(const char *provider, const uint8_t *buf, size_t len,
+			struct dp_usdt_published *out)
+{
+	int fd = image_fd_memfd(provider), r;
+
+	out->kind = DP_USDT_IMAGE_MEMFD;
+	if (fd < 0) {
+		dp_log("memfd_create unavailable (%s), using an unlinked file in $TMPDIR",
+		       strerror(-fd));
+		out->kind = DP_USDT_IMAGE_TMPFILE;
+		fd = image_fd_tmpfile();
+		if (fd < 0)
+			return fd;
+	}
+	r = write_all(fd, buf, len);
+	if (r < 0) {
+		close(fd);
+		return r;
+	}
+	/* Nobody may change the code we are about to run. */
+	if (out->kind == DP_USDT_IMAGE_MEMFD)
+		fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL);
+	out->fd = fd;
+	return 0;
+}
+
+/* Try the shared file; on any failure say why in out->why. */
+static int try_shared(const struct dp_provider_desc *desc, const uint8_t *buf, size_t len,
+		      const uint8_t id[DP_USDT_BUILD_ID_SIZE], struct dp_usdt_published *out)
+{
+	char dbuf[PATH_MAX], name[DP_USDT_FILE_NAME_MAX];
+	bool explicit_dir;
+	struct dir_entry *d;
+	const char *dir = dir_choose(desc->usdt_dir, dbuf, sizeof(dbuf), &explicit_dir, out->why,
+				     sizeof(out->why));
+	int fd;
+
+	if (!dir)
+		return -ENOENT;
+	pthread_mutex_lock(&dirs_lock);
+	d = dir_lookup(dir, explicit_dir);
+	pthread_mutex_unlock(&dirs_lock);
+	if (!d) {
+		snprintf(out->why, sizeof(out->why), "too many USDT directories in one process");
+		return -ENOSPC;
+	}
+	if (d->fd < 0) {
+		snprintf(out->why, sizeof(out->why), "%s", d->why);
+		return d->fd;
+	}
+	file_name(desc->name, id, name);
+	fd = shared_file(d, name, buf, len, out->why, sizeof(out->why));
+	if (fd < 0) {
+		dp_logl(DYNPROBE_LOG_WARN,
+			"USDT: provider %s: not using the shared image: %s; "
+			"using a memfd (tracers need -p PID or /proc/PID/fd/N)",
+			desc->name, out->why);
+		return fd;
+	}
+	out->fd = fd;
+	out->kind = DP_USDT_IMAGE_FILE;
+	snprintf(out->path, sizeof(out->path), "%s/%s", d->real ? d->real : d->path, name);
+	return 0;
+}
+
+int dp_usdt_publish(const struct dp_provider_desc *desc, const uint8_t *buf, size_t len,
+		    const uint8_t id[DP_USDT_BUILD_ID_SIZE], struct dp_usdt_published *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->fd = -1;
+	if (try_shared(desc, buf, len, id, out) == 0) {
+		dp_log("USDT: provider %s: shared image %s", desc->name, out->path);
+		return 0;
+	}
+	dp_log("USDT: provider %s: private image (%s)", desc->name, out->why);
+	return private_file(desc->name, buf, len, out);
+}
