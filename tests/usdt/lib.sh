@@ -29,12 +29,22 @@ need_bpftrace() {
 	[ -e /sys/kernel/btf/vmlinux ] || [ -d /sys/kernel/debug ] || dp_skip "no BPF support visible"
 }
 
-# drv_start: start the driver as a coprocess; sets DRV_PID, DRV_FD, DRV2_FD.
+# drv_start [VAR=VALUE...]: start the driver as a coprocess, its stderr in
+# $WORK/drv.err; sets DRV_PID, DRV_FD, DRV2_FD.
 drv_start() {
-	coproc DRV { exec env "$@" "$DRIVER"; }
+	coproc DRV { exec env "$@" "$DRIVER" 2>"$WORK/drv.err"; }
 	local ready
-	read -r -t 20 ready DRV_PID DRV_FD DRV2_FD <&"${DRV[0]}" || dp_fail "driver did not start"
+	read -r -t 20 ready DRV_PID DRV_FD DRV2_FD <&"${DRV[0]}" ||
+		dp_fail "driver did not start: $(cat "$WORK/drv.err")"
 	[ "$ready" = ready ] || dp_fail "driver said '$ready'"
+}
+
+# drv_stop: end the driver (EOF on its stdin) and wait until it is gone.
+drv_stop() {
+	local pid=$DRV_PID
+	eval "exec ${DRV[1]}>&-"
+	dp_wait_until 20 "! kill -0 $pid 2>/dev/null" || dp_fail "driver did not exit"
+	DRV_PID=
 }
 
 # drv CMD...: send one command, print the one-line reply.

@@ -214,17 +214,18 @@ static bool still_linked(int dirfd, const char *name, const struct stat *st)
 /* Open the existing file read-only, check it, and hold it (shared lock).
  * -ENOENT: not there (or removed under us: try again); -EBADMSG: wrong
  * bytes; other errors from trusted_dir.c. */
-static int open_existing(int dirfd, const char *name, const uint8_t *buf, size_t len, char *why,
-			 size_t why_len)
+static int open_existing(const struct dir_entry *d, const char *name, const uint8_t *buf,
+			 size_t len, char *why, size_t why_len)
 {
+	int dirfd = d->fd;
 	struct stat st;
 	int fd = dp_trusted_openat(dirfd, name, 0, &st, why, why_len);
 
 	if (fd < 0)
 		return fd;
 	if ((size_t)st.st_size != len || !same_content(fd, buf, len)) {
-		snprintf(why, why_len, "%s: its bytes differ from the image this process built",
-			 name);
+		snprintf(why, why_len, "%s/%s: its bytes differ from the image this process built",
+			 d->real ? d->real : d->path, name);
 		close(fd);
 		return -EBADMSG;
 	}
@@ -310,7 +311,7 @@ static int shared_file(struct dir_entry *d, const char *name, const uint8_t *buf
 	int fd = -ENOENT;
 
 	for (int attempt = 0; attempt < 4 && fd == -ENOENT; attempt++) {
-		fd = open_existing(d->fd, name, buf, len, why, why_len);
+		fd = open_existing(d, name, buf, len, why, why_len);
 		if (fd != -ENOENT)
 			break;
 		int r = create_file(d->fd, name, buf, len);
