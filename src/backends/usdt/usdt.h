@@ -114,6 +114,9 @@ DP_HIDDEN int dp_usdt_publish(const struct dp_provider_desc *desc, const uint8_t
 			      size_t len, const uint8_t id[DP_USDT_BUILD_ID_SIZE],
 			      struct dp_usdt_published *out);
 
+/* After fork(), in the child: the publisher's lock, unlocked. */
+DP_HIDDEN void dp_usdt_publish_fork_child(void);
+
 /* The image's identity (usdt_id.c): SHA-1 of everything the builder turns
  * into bytes; its .note.gnu.build-id and shared file name. */
 DP_HIDDEN void dp_usdt_image_id(const struct dp_provider_desc *desc, enum dp_stub_kind kind,

@@ -62,6 +62,26 @@ struct dp_usdt_image {
 
 static pthread_mutex_t images_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct dp_usdt_image *images;
+static pthread_once_t fork_once = PTHREAD_ONCE_INIT;
+
+/* A fork() while another thread holds one of this backend's locks must
+ * not leave the child's copy locked forever.  They are leaf locks, held
+ * for a few stores at a time, and every store leaves the lists usable (an
+ * image or directory a vanished thread was adding is at worst never seen,
+ * an image it was taking stays marked in use), so the child simply starts
+ * with fresh locks; taking them in a prepare handler instead would order
+ * them against the core's fork handlers, which take provider locks that
+ * load() holds while it takes these. */
+static void fork_child(void)
+{
+	pthread_mutex_init(&images_lock, NULL);
+	dp_usdt_publish_fork_child();
+}
+
+static void fork_register(void)
+{
+	pthread_atfork(NULL, NULL, fork_child);
+}
 
 static size_t page_up(size_t v)
 {
@@ -248,6 +268,7 @@ int dp_usdt_load(const struct dp_provider_desc *desc, unsigned int backends,
 		r = -ENOMEM;
 		goto err;
 	}
+	pthread_once(&fork_once, fork_register);
 	r = dp_usdt_build_image(desc, kind, backends, &buf, &len, &layout);
 	if (r < 0)
 		goto err;

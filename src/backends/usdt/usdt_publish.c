@@ -417,6 +417,11 @@ static int try_shared(const struct dp_provider_desc *desc, const uint8_t *buf, s
 	return 0;
 }
 
+void dp_usdt_publish_fork_child(void)
+{
+	pthread_mutex_init(&dirs_lock, NULL);
+}
+
 int dp_usdt_publish(const struct dp_provider_desc *desc, const uint8_t *buf, size_t len,
 		    const uint8_t id[DP_USDT_BUILD_ID_SIZE], struct dp_usdt_published *out)
 {
