@@ -54,7 +54,9 @@ SCALING = {"dp_usdt_1", "dp_usdt_10k", "dp_usdt_site", "dp_lttng_site"}  # 2-arg
 NARGS = ["0", "2", "6"]
 THREADS = ["1", "2"]
 SETUP_EXPECTED = [("usdt", "10"), ("usdt", "1000"), ("lttng_cold", "10"),
-                  ("lttng_cached", "10"), ("lttng_cold", "1000"), ("lttng_cached", "1000")]
+                  ("lttng_cached", "10"), ("lttng_cold", "1000"), ("lttng_cached", "1000"),
+                  ("usdt_memfd_first", "10"), ("usdt_file_first", "10"),
+                  ("usdt_memfd_second", "10"), ("usdt_file_second", "10")]
 
 
 def load_rows(d):
@@ -165,6 +167,22 @@ def headline_setup(d, title, label, metric, nprobes, scale, unit, target, note):
     return [title, meas, target, verdict, note]
 
 
+def headline_setup_ratio(d, title, a, b, nprobes, target, note):
+    """Per-repetition load ratio a/b of two set-up cells measured side by
+    side (dpbench-publish alternates them in one process)."""
+    ka, kb = setup_key(a, "load", nprobes), setup_key(b, "load", nprobes)
+    r = d.ratio(ka, kb)
+    if not r:
+        return [title, d.why(ka, kb), target, "n/a", note]
+    sa, sb = d.stat(ka), d.stat(kb)
+    meas = "**%.2f×** [%.2f–%.2f] (%s vs %s µs, n=%d)" % (r[0], r[1], r[2], fmt(sa[0]),
+                                                         fmt(sb[0]), r[3])
+    verdict = "–"
+    if target.startswith("≤"):
+        verdict = "meets" if r[0] <= float(target[1:].rstrip("×")) else "**misses**"
+    return [title, meas, target, verdict, note]
+
+
 def cold_stat_rows(d, nprobes):
     """Cold compiles: the first-in-process one is a cold compile too."""
     for lab in ("lttng_cold", "lttng_cold_first"):
@@ -219,6 +237,13 @@ def headline(d):
                        "load", "10", 1, "µs", "–", "one-time costs of the first provider"),
         headline_setup(d, "USDT provider load, 1,000 probes", "usdt", "load", "1000", 1, "µs",
                        "–", "steady state"),
+        headline_setup_ratio(d, "USDT load, 10 probes: shared image file written ÷ memfd",
+                             "usdt_file_first", "usdt_memfd_first", "10", "≤1.5×",
+                             "first process: every file load writes its file; side by side, "
+                             "alternating, in one process"),
+        headline_setup_ratio(d, "USDT load, 10 probes: shared image file reused ÷ memfd",
+                             "usdt_file_second", "usdt_memfd_second", "10", "≤1.0×",
+                             "second process: opens, checks and maps the files the first wrote"),
         headline_setup(d, "LTTng cold compile + load, 10 probes", "lttng_cold_all", "load", "10",
                        1e-3, "ms", "≤500 ms", "fresh cache directory"),
         headline_setup(d, "LTTng cached load, 10 probes", "lttng_cached", "load", "10", 1e-3,

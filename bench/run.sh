@@ -53,6 +53,26 @@ na_setup() { # LABEL NPROBES REASON
 	done
 }
 
+# USDT shared image files vs memfds (issue 15): a first process writes the
+# files, a second reuses them, each timing memfd loads side by side.  The
+# directory is a fresh one where the library's default lives (/run for
+# root), removed afterwards.
+run_publish() {
+	local pub=$1 n=$2 base=/run dir c
+	[ "$(id -u)" = 0 ] || base=${XDG_RUNTIME_DIR:-/tmp}
+	if [ ! -x "$pub" ] || ! dir=$(mktemp -d -p "$base" dynprobe-bench.XXXXXX); then
+		for c in usdt_memfd_first usdt_file_first usdt_memfd_second usdt_file_second; do
+			echo "setup,idle,$c.load,2,10,1,,,,,,na,n/a (dpbench-publish did not build or no directory)" \
+				>>"$out/measurements.csv"
+		done
+		return 0
+	fi
+	log "set-up: USDT shared image files vs memfds (10 probes)"
+	"$pub" --csv "$out/measurements.csv" --dir "$dir" --probes 10 --reps "$n" --pass first --tag "dpbp$$"
+	"$pub" --csv "$out/measurements.csv" --dir "$dir" --probes 10 --reps "$n" --pass second --tag "dpbp$$"
+	rm -rf "$dir"
+}
+
 # dpbench-setup passes; LTTng ones only next to the private daemon.
 run_setup() {
 	local ds=$1 csv=$out/measurements.csv c
@@ -69,6 +89,7 @@ run_setup() {
 	log "set-up: USDT loads"
 	"$ds" --csv "$csv" --backend usdt --probes 10 --reps "$usdt_reps" --label usdt
 	"$ds" --csv "$csv" --backend usdt --probes 1000 --reps "$big_reps" --label usdt
+	run_publish "${ds%/*}/dpbench-publish" "$usdt_reps"
 	if [ -z "${DYNPROBE_LTTNG_SESSIOND_PID:-}" ]; then
 		local why="n/a (no private lttng-sessiond: $lttng_why)"
 		na_setup lttng_cold 10 "$why"; na_setup lttng_cached 10 "$why"
@@ -123,7 +144,7 @@ build_bench() {
 		return 0
 	fi
 	if { [ -f "$build/build.ninja" ] || meson setup "$build" "$src"; } >>"$blog" 2>&1 &&
-		meson compile -C "$build" bench/dpbench bench/dpbench-setup >>"$blog" 2>&1; then
+		meson compile -C "$build" bench/dpbench bench/dpbench-setup bench/dpbench-publish >>"$blog" 2>&1; then
 		echo "$build/bench"
 		return 0
 	fi

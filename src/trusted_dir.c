@@ -360,6 +360,10 @@ int dp_trusted_openat(int dirfd, const char *name, unsigned int flags, struct st
 	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
 		r = -errno;
+		if (r == -ENOENT) { /* common ("not there yet"): spare the readlink */
+			say(why, why_len, "%s: %s", name, strerror(ENOENT));
+			return r;
+		}
 		file_what(dirfd, name, what, sizeof(what));
 		if (r == -ELOOP)
 			say(why, why_len, "%s is a symlink; a trusted file must not be one", what);

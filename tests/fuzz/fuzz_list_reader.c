@@ -38,7 +38,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct dp_usdt_image_info info;
-	struct seen s = { 0 };
+	struct seen s = {0};
 	/* A copy of exactly `size` bytes, so that ASan sees any over-read. */
 	uint8_t *copy = malloc(size ? size : 1);
 	int n;

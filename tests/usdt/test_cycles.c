@@ -38,7 +38,7 @@ static long mappings(void)
 
 static int cycle(const char *name, const char *dir)
 {
-	static const enum dynprobe_type sig[] = { DYNPROBE_U64, DYNPROBE_STR };
+	static const enum dynprobe_type sig[] = {DYNPROBE_U64, DYNPROBE_STR};
 	DYNPROBE_OPTS(dynprobe_provider_opts, o, .usdt_dir = dir);
 	struct dynprobe_provider *p = NULL;
 	struct dynprobe_probe *req = NULL;
@@ -71,7 +71,8 @@ int main(int argc, char **argv)
 			snprintf(name, sizeof(name), "cycles_%s_%ld", mode, i);
 		int r = cycle(name, dir);
 		if (r) {
-			printf("not ok: cycle %ld: %s\n", i, dynprobe_strerror(r, err, sizeof(err)));
+			printf("not ok: cycle %ld: %s\n", i,
+			       dynprobe_strerror(r, err, sizeof(err)));
 			return 1;
 		}
 		if (i == 9)

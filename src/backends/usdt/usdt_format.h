@@ -58,6 +58,7 @@ struct dp_usdt_probes_header {
 
 /* Shared files: PROVIDER "-" 40 hex ".so". */
 #define DP_USDT_FILE_SUFFIX ".so"
+#define DP_USDT_TMP_PREFIX ".tmp-" /* being written: .tmp-PID-N-NAME */
 #define DP_USDT_FILE_NAME_MAX (DYNPROBE_MAX_PROVIDER_NAME + 1 + 2 * DP_USDT_BUILD_ID_SIZE + 4)
 
 /* ---- reading an image (usdt_reader.c) ---- */

@@ -43,25 +43,34 @@
 
 #include "usdt.h"
 
+/* Links of a retired image in one of the two indexes below. */
+struct retired_link {
+	struct dp_usdt_image *prev, *next;
+};
+
 /* Never freed: threads may still read through pointers into its mapping,
  * and retired images are reused. */
 struct dp_usdt_image {
-	struct dp_usdt_image *next;   /* every image of the process */
-	bool in_use;                  /* owned by a provider (else retired) */
+	struct retired_link by_id, by_shape; /* while retired */
+	bool in_use;			     /* owned by a provider (else retired) */
 	int fd;
 	enum dp_usdt_image_kind kind;
-	char *where;                  /* FILE: path; else why not a file */
+	char *where; /* FILE: path; else why not a file */
 	uint8_t id[DP_USDT_BUILD_ID_SIZE];
-	size_t len;                   /* of the image */
-	uintptr_t base;               /* of the reserved range */
-	size_t span;                  /* reserved bytes from base */
-	size_t nprobes, slot;         /* geometry, for lending the range */
+	size_t len;	      /* of the image */
+	uintptr_t base;	      /* of the reserved range */
+	size_t span;	      /* reserved bytes from base */
+	size_t nprobes, slot; /* geometry, for lending the range */
 	enum dp_stub_kind stub;
 	volatile struct dp_usdt_probes_header *header;
 };
 
+/* Retired images, indexed by build-id (to take one over as it is) and by
+ * shape (probe count, slot size, stub kind: to borrow its range), so that
+ * a load never walks more than one bucket. */
+#define RETIRED_BUCKETS 256
 static pthread_mutex_t images_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct dp_usdt_image *images;
+static struct dp_usdt_image *by_id[RETIRED_BUCKETS], *by_shape[RETIRED_BUCKETS];
 static pthread_once_t fork_once = PTHREAD_ONCE_INIT;
 
 /* A fork() while another thread holds one of this backend's locks must
@@ -100,8 +109,8 @@ static int map_segments(int fd, const struct dp_usdt_layout *l, uint8_t *base, s
 {
 	size_t rw_end = span_of(l);
 
-	if (mmap(base, page_up((size_t)l->rx_size), PROT_READ | PROT_EXEC,
-		 MAP_PRIVATE | MAP_FIXED, fd, 0) == MAP_FAILED)
+	if (mmap(base, page_up((size_t)l->rx_size), PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_FIXED,
+		 fd, 0) == MAP_FAILED)
 		return -errno;
 	if (mmap(base + l->rw_vaddr, page_up((size_t)l->rw_size), PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_FIXED, fd, (off_t)l->rw_offset) == MAP_FAILED)
@@ -130,30 +139,80 @@ static int map_fresh(int fd, const struct dp_usdt_layout *l, uintptr_t *ret_base
 	return 0;
 }
 
+static unsigned int id_bucket(const uint8_t id[DP_USDT_BUILD_ID_SIZE])
+{
+	return id[0];
+}
+
+static unsigned int shape_bucket(size_t nprobes, size_t slot, enum dp_stub_kind stub)
+{
+	return (unsigned int)((nprobes * 31u + slot * 7u + (unsigned int)stub) % RETIRED_BUCKETS);
+}
+
+static void list_push(struct dp_usdt_image **head, struct dp_usdt_image *img, size_t off)
+{
+	struct retired_link *l = (struct retired_link *)((char *)img + off);
+
+	l->prev = NULL;
+	l->next = *head;
+	if (*head)
+		((struct retired_link *)((char *)*head + off))->prev = img;
+	*head = img;
+}
+
+static void list_del(struct dp_usdt_image **head, struct dp_usdt_image *img, size_t off)
+{
+	struct retired_link *l = (struct retired_link *)((char *)img + off);
+
+	if (l->prev)
+		((struct retired_link *)((char *)l->prev + off))->next = l->next;
+	else
+		*head = l->next;
+	if (l->next)
+		((struct retired_link *)((char *)l->next + off))->prev = l->prev;
+}
+
+/* Called with images_lock. */
+static void retire(struct dp_usdt_image *img)
+{
+	img->in_use = false;
+	list_push(&by_id[id_bucket(img->id)], img, offsetof(struct dp_usdt_image, by_id));
+	list_push(&by_shape[shape_bucket(img->nprobes, img->slot, img->stub)], img,
+		  offsetof(struct dp_usdt_image, by_shape));
+}
+
+/* Called with images_lock. */
+static void unretire(struct dp_usdt_image *img)
+{
+	img->in_use = true;
+	list_del(&by_id[id_bucket(img->id)], img, offsetof(struct dp_usdt_image, by_id));
+	list_del(&by_shape[shape_bucket(img->nprobes, img->slot, img->stub)], img,
+		 offsetof(struct dp_usdt_image, by_shape));
+}
+
 /* A retired image to take over: identical (*ret_same), else one whose
- * range the new image can use.  Marked in use; called with images_lock. */
+ * range the new image can use.  Taken out of the indexes; called with
+ * images_lock. */
 static struct dp_usdt_image *retired_find(const struct dp_usdt_layout *l, size_t len,
 					  size_t nprobes, enum dp_stub_kind stub, bool *ret_same)
 {
-	struct dp_usdt_image *lend = NULL;
+	struct dp_usdt_image *i;
 
-	for (struct dp_usdt_image *i = images; i; i = i->next) {
-		if (i->in_use)
-			continue;
-		if (i->len == len && !memcmp(i->id, l->build_id, sizeof(i->id))) {
-			*ret_same = true;
-			i->in_use = true;
-			return i;
-		}
-		if (!lend && i->nprobes == nprobes && i->slot == l->slot_size && i->stub == stub &&
-		    i->span >= span_of(l))
-			lend = i;
-	}
-	*ret_same = false;
-	if (lend)
-		lend->in_use = true;
-	return lend;
+	for (i = by_id[id_bucket(l->build_id)]; i; i = i->by_id.next)
+		if (i->len == len && !memcmp(i->id, l->build_id, sizeof(i->id)))
+			break;
+	*ret_same = i != NULL;
+	if (!i)
+		for (i = by_shape[shape_bucket(nprobes, l->slot_size, stub)]; i;
+		     i = i->by_shape.next)
+			if (i->nprobes == nprobes && i->slot == l->slot_size && i->stub == stub &&
+			    i->span >= span_of(l))
+				break;
+	if (i)
+		unretire(i);
+	return i;
 }
+
 /* Publish the image and map it, into the lent range of `old` if any
  * (then `old` becomes the image), else into a fresh one. */
 static int publish_and_map(const struct dp_provider_desc *desc, const uint8_t *buf, size_t len,
@@ -172,7 +231,8 @@ static int publish_and_map(const struct dp_provider_desc *desc, const uint8_t *b
 	r = dp_usdt_publish(desc, buf, len, l->build_id, pub);
 	if (r < 0)
 		goto err;
-	r = old ? map_segments(pub->fd, l, (uint8_t *)base, old->span) : map_fresh(pub->fd, l, &base);
+	r = old ? map_segments(pub->fd, l, (uint8_t *)base, old->span)
+		: map_fresh(pub->fd, l, &base);
 	if (r < 0) {
 		dp_log("USDT: mapping the image of %s failed: %s", desc->name, strerror(-r));
 		close(pub->fd);
@@ -234,18 +294,17 @@ static int image_get(const struct dp_provider_desc *desc, const uint8_t *buf, si
 		return 0;
 	}
 	r = publish_and_map(desc, buf, len, l, old, &img);
-	pthread_mutex_lock(&images_lock);
-	if (r < 0 && old) {
-		old->in_use = false;
-	} else if (r == 0 && !old) {
+	if (r == 0 && !old) {
 		img->nprobes = desc->nprobes;
 		img->slot = l->slot_size;
 		img->stub = stub;
 		img->in_use = true;
-		img->next = images;
-		images = img;
 	}
-	pthread_mutex_unlock(&images_lock);
+	if (r < 0 && old) {
+		pthread_mutex_lock(&images_lock);
+		retire(old); /* whole, or half replaced: its id was cleared */
+		pthread_mutex_unlock(&images_lock);
+	}
 	*ret_img = img;
 	return r;
 }
@@ -253,7 +312,7 @@ static int image_get(const struct dp_provider_desc *desc, const uint8_t *buf, si
 int dp_usdt_load(const struct dp_provider_desc *desc, unsigned int backends,
 		 struct dp_usdt_site *sites, struct dp_usdt_image **ret_image)
 {
-	struct dp_usdt_layout layout = { 0 };
+	struct dp_usdt_layout layout = {0};
 	struct dp_usdt_image *img = NULL;
 	enum dp_stub_kind kind = dp_usdt_stub_kind();
 	uint8_t *buf = NULL;
@@ -312,7 +371,7 @@ void dp_usdt_release(struct dp_usdt_image *image)
 		return;
 	dp_usdt_set_state(image, DP_USDT_STATE_FREED);
 	pthread_mutex_lock(&images_lock);
-	image->in_use = false;
+	retire(image);
 	pthread_mutex_unlock(&images_lock);
 }
 
@@ -325,19 +384,54 @@ void dp_usdt_call(const struct dp_usdt_site *site, size_t nargs, const union dp_
 	const void *f = (const void *)site->stub;
 
 	switch (nargs) {
-	case 0: ((void (*)(void))f)(); break;
-	case 1: ((void (*)(u))f)(v[0].u); break;
-	case 2: ((void (*)(u, u))f)(v[0].u, v[1].u); break;
-	case 3: ((void (*)(u, u, u))f)(v[0].u, v[1].u, v[2].u); break;
-	case 4: ((void (*)(u, u, u, u))f)(v[0].u, v[1].u, v[2].u, v[3].u); break;
-	case 5: ((void (*)(u, u, u, u, u))f)(v[0].u, v[1].u, v[2].u, v[3].u, v[4].u); break;
-	case 6: ((void (*)(u, u, u, u, u, u))f)(v[0].u, v[1].u, v[2].u, v[3].u, v[4].u, v[5].u); break;
-	case 7: ((void (*)(u, u, u, u, u, u, u))f)(v[0].u, v[1].u, v[2].u, v[3].u, v[4].u, v[5].u, v[6].u); break;
-	case 8: ((void (*)(u, u, u, u, u, u, u, u))f)(v[0].u, v[1].u, v[2].u, v[3].u, v[4].u, v[5].u, v[6].u, v[7].u); break;
-	case 9: ((void (*)(u, u, u, u, u, u, u, u, u))f)(v[0].u, v[1].u, v[2].u, v[3].u, v[4].u, v[5].u, v[6].u, v[7].u, v[8].u); break;
-	case 10: ((void (*)(u, u, u, u, u, u, u, u, u, u))f)(v[0].u, v[1].u, v[2].u, v[3].u, v[4].u, v[5].u, v[6].u, v[7].u, v[8].u, v[9].u); break;
-	case 11: ((void (*)(u, u, u, u, u, u, u, u, u, u, u))f)(v[0].u, v[1].u, v[2].u, v[3].u, v[4].u, v[5].u, v[6].u, v[7].u, v[8].u, v[9].u, v[10].u); break;
-	case 12: ((void (*)(u, u, u, u, u, u, u, u, u, u, u, u))f)(v[0].u, v[1].u, v[2].u, v[3].u, v[4].u, v[5].u, v[6].u, v[7].u, v[8].u, v[9].u, v[10].u, v[11].u); break;
-	default: break;
+	case 0:
+		((void (*)(void))f)();
+		break;
+	case 1:
+		((void (*)(u))f)(v[0].u);
+		break;
+	case 2:
+		((void (*)(u, u))f)(v[0].u, v[1].u);
+		break;
+	case 3:
+		((void (*)(u, u, u))f)(v[0].u, v[1].u, v[2].u);
+		break;
+	case 4:
+		((void (*)(u, u, u, u))f)(v[0].u, v[1].u, v[2].u, v[3].u);
+		break;
+	case 5:
+		((void (*)(u, u, u, u, u))f)(v[0].u, v[1].u, v[2].u, v[3].u, v[4].u);
+		break;
+	case 6:
+		((void (*)(u, u, u, u, u, u))f)(v[0].u, v[1].u, v[2].u, v[3].u, v[4].u, v[5].u);
+		break;
+	case 7:
+		((void (*)(u, u, u, u, u, u, u))f)(v[0].u, v[1].u, v[2].u, v[3].u, v[4].u, v[5].u,
+						   v[6].u);
+		break;
+	case 8:
+		((void (*)(u, u, u, u, u, u, u, u))f)(v[0].u, v[1].u, v[2].u, v[3].u, v[4].u,
+						      v[5].u, v[6].u, v[7].u);
+		break;
+	case 9:
+		((void (*)(u, u, u, u, u, u, u, u, u))f)(v[0].u, v[1].u, v[2].u, v[3].u, v[4].u,
+							 v[5].u, v[6].u, v[7].u, v[8].u);
+		break;
+	case 10:
+		((void (*)(u, u, u, u, u, u, u, u, u, u))f)(v[0].u, v[1].u, v[2].u, v[3].u, v[4].u,
+							    v[5].u, v[6].u, v[7].u, v[8].u, v[9].u);
+		break;
+	case 11:
+		((void (*)(u, u, u, u, u, u, u, u, u, u, u))f)(v[0].u, v[1].u, v[2].u, v[3].u,
+							       v[4].u, v[5].u, v[6].u, v[7].u,
+							       v[8].u, v[9].u, v[10].u);
+		break;
+	case 12:
+		((void (*)(u, u, u, u, u, u, u, u, u, u, u, u))f)(v[0].u, v[1].u, v[2].u, v[3].u,
+								  v[4].u, v[5].u, v[6].u, v[7].u,
+								  v[8].u, v[9].u, v[10].u, v[11].u);
+		break;
+	default:
+		break;
 	}
 }

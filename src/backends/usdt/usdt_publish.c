@@ -185,7 +185,7 @@ static bool is_image_name(const char *name)
 	return true;
 }
 
-/* Whether the file's bytes are exactly the image. */
+/* Whether the file's first `len` bytes are exactly the image. */
 static bool same_content(int fd, const uint8_t *buf, size_t len)
 {
 	uint8_t chunk[8192];
@@ -198,8 +198,7 @@ static bool same_content(int fd, const uint8_t *buf, size_t len)
 			return false;
 		off += (size_t)n;
 	}
-	/* and nothing after it */
-	return pread(fd, chunk, 1, (off_t)len) == 0;
+	return true; /* the caller checked the size */
 }
 
 /* Does `name` still lead to the inode we hold? */
@@ -211,54 +210,97 @@ static bool still_linked(int dirfd, const char *name, const struct stat *st)
 	       now.st_dev == st->st_dev;
 }
 
+/* "DIR/NAME" of an image file, for messages. */
+static void file_what(const struct dir_entry *d, const char *name, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/%s", d->real ? d->real : d->path, name);
+}
+
 /* Open the existing file read-only, check it, and hold it (shared lock).
- * -ENOENT: not there (or removed under us: try again); -EBADMSG: wrong
- * bytes; other errors from trusted_dir.c. */
+ * The lock comes first: a cleaner unlinks only under an exclusive lock,
+ * so once ours is held a single fstat() says both whether the file may
+ * be trusted and whether it is still linked (st_nlink).  -ENOENT: not
+ * there, or removed under us (try again); -EBADMSG: wrong bytes; -ELOOP,
+ * -EPERM, -EINVAL: refused by trusted_dir.c's rules. */
 static int open_existing(const struct dir_entry *d, const char *name, const uint8_t *buf,
 			 size_t len, char *why, size_t why_len)
 {
-	int dirfd = d->fd;
+	char what[PATH_MAX + DP_USDT_FILE_NAME_MAX];
+	int fd = openat(d->fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC), r;
 	struct stat st;
-	int fd = dp_trusted_openat(dirfd, name, 0, &st, why, why_len);
 
-	if (fd < 0)
-		return fd;
-	if ((size_t)st.st_size != len || !same_content(fd, buf, len)) {
-		snprintf(why, why_len, "%s/%s: its bytes differ from the image this process built",
-			 d->real ? d->real : d->path, name);
-		close(fd);
-		return -EBADMSG;
+	if (fd < 0) {
+		r = -errno;
+		file_what(d, name, what, sizeof(what));
+		snprintf(why, why_len, "%.500s %s", what,
+			 r == -ELOOP ? "is a symlink; a trusted file must not be one"
+				     : strerror(-r));
+		return r;
 	}
-	if (flock(fd, LOCK_SH) < 0 || !still_linked(dirfd, name, &st)) {
-		close(fd);
-		return -ENOENT;
+	if (flock(fd, LOCK_SH) < 0 || fstat(fd, &st) < 0) {
+		r = -errno;
+		goto err;
+	}
+	if (!dp_trusted_stat(&st, S_IFREG, 0, name, NULL, 0)) {
+		file_what(d, name, what, sizeof(what));
+		dp_trusted_stat(&st, S_IFREG, 0, what, why, why_len);
+		r = S_ISREG(st.st_mode) ? -EPERM : -EINVAL;
+		goto err;
+	}
+	if (st.st_nlink == 0) {
+		r = -ENOENT;
+		goto err;
+	}
+	if ((size_t)st.st_size != len || !same_content(fd, buf, len)) {
+		file_what(d, name, what, sizeof(what));
+		snprintf(why, why_len, "%.500s: its bytes differ from the image this process built",
+			 what);
+		r = -EBADMSG;
+		goto err;
 	}
 	/* Tell the cleaner it is in use (as owner we may, read-only or not). */
 	if (st.st_mtime < time(NULL) - DP_USDT_STALE_SECONDS / 4)
 		futimens(fd, NULL);
 	return fd;
+err:
+	close(fd);
+	return r;
 }
 
-/* Write the image under `name`, atomically: an unnamed file in the
- * directory, linked only when complete.  -EEXIST if another process won. */
+/* Write the image under `name`, atomically: a temporary file in the
+ * directory, renamed to `name` only once complete (RENAME_NOREPLACE: the
+ * first writer wins), then reopened read-only through /proc/self/fd, which
+ * leads to the renamed file (so /proc/PID/maps, and tracers with -p, show
+ * its name), and held.  Its fresh mtime keeps cleaners away meanwhile.
+ * Returns the read-only descriptor, or -EEXIST when another process was
+ * first. */
 static int create_file(int dirfd, const char *name, const uint8_t *buf, size_t len)
 {
-	char path[DP_FD_PATH_MAX];
-	int fd, r;
+	static unsigned int counter;
+	char tmp[DP_USDT_FILE_NAME_MAX + 40], path[DP_FD_PATH_MAX];
+	int fd, ro = -1, r;
 
-	fd = openat(dirfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0444);
+	snprintf(tmp, sizeof(tmp), "%s%d-%u-%s", DP_USDT_TMP_PREFIX, (int)getpid(),
+		 __atomic_fetch_add(&counter, 1, __ATOMIC_RELAXED), name);
+	fd = openat(dirfd, tmp, O_CREAT | O_EXCL | O_RDWR | O_NOFOLLOW | O_CLOEXEC, 0444);
 	if (fd < 0)
 		return -errno;
 	r = write_all(fd, buf, len);
-	if (r < 0)
+	if (r == 0 && renameat2(dirfd, tmp, dirfd, name, RENAME_NOREPLACE) < 0)
+		r = -errno;
+	if (r < 0) {
+		unlinkat(dirfd, tmp, 0);
 		goto out;
+	}
 	dp_fd_path(fd, path);
-	if (linkat(AT_FDCWD, path, dirfd, name, AT_SYMLINK_FOLLOW) < 0 &&
-	    (errno == EEXIST || linkat(fd, "", dirfd, name, AT_EMPTY_PATH) < 0))
+	ro = open(path, O_RDONLY | O_CLOEXEC);
+	if (ro < 0 || flock(ro, LOCK_SH) < 0)
 		r = -errno;
 out:
 	close(fd);
-	return r;
+	if (r < 0 && ro >= 0)
+		close(ro);
+	return r < 0 ? r : ro;
 }
 
 /* Remove one image file if nobody holds it and nobody opened it lately. */
@@ -297,7 +339,9 @@ static void cleanup_stale(int dirfd, const char *keep)
 		return;
 	}
 	for (int seen = 0; seen < MAX_SCAN && (e = readdir(d)); seen++)
-		if (is_image_name(e->d_name) && strcmp(e->d_name, keep))
+		if ((is_image_name(e->d_name) ||
+		     !strncmp(e->d_name, DP_USDT_TMP_PREFIX, strlen(DP_USDT_TMP_PREFIX))) &&
+		    strcmp(e->d_name, keep))
 			remove_if_stale(dirfd, e->d_name, now);
 	closedir(d);
 }
@@ -314,13 +358,15 @@ static int shared_file(struct dir_entry *d, const char *name, const uint8_t *buf
 		fd = open_existing(d, name, buf, len, why, why_len);
 		if (fd != -ENOENT)
 			break;
-		int r = create_file(d->fd, name, buf, len);
-		if (r < 0 && r != -EEXIST) {
+		fd = create_file(d->fd, name, buf, len);
+		wrote = fd >= 0;
+		if (fd == -EEXIST) { /* another process was first: use its file */
+			fd = -ENOENT;
+		} else if (fd < 0) {
 			snprintf(why, why_len, "cannot write %s/%s: %s",
-				 d->real ? d->real : d->path, name, strerror(-r));
-			return r;
+				 d->real ? d->real : d->path, name, strerror(-fd));
+			return fd;
 		}
-		wrote = wrote || r == 0;
 	}
 	if (fd >= 0 && wrote && !__atomic_exchange_n(&d->cleaned, true, __ATOMIC_RELAXED))
 		cleanup_stale(d->fd, name);
