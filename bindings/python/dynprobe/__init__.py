@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-"""dynprobe - runtime-defined USDT and LTTng tracepoints for Python.
+"""Runtime-defined USDT and LTTng tracepoints for Python.
 
 A binding of libdynprobe (through ctypes): declare a provider and typed
 probes at run time, load them, and fire them.  Loading publishes the probes
