@@ -91,16 +91,26 @@ class TestTypes < Minitest::Test
     assert_raises(TypeError) { t.fire('2.5') }
   end
 
-  def test_disabled_fire_allocates_nothing
-    t = StaticTracing::Tracepoint.new('ut', 'alloc', Integer, String, :double, :u64)
-    t.provider.enable
-    s = 'hello'
-    big = 2**63
-    t.fire(1, s, 1.0, big)
+  def allocations_of(count)
     before = GC.stat(:total_allocated_objects)
-    10_000.times { t.fire(42, s, 0.5, big) }
-    # A constant few objects come from the measurement itself.
-    assert_operator GC.stat(:total_allocated_objects) - before, :<, 10
+    count.times { yield }
+    GC.stat(:total_allocated_objects) - before
+  end
+
+  # Nobody listening: loaded on USDT, on both backends, and unloaded.
+  def test_disabled_fire_allocates_nothing
+    [[:usdt], %i[usdt lttng]].each do |backends|
+      t = StaticTracing::Tracepoint.new("ut_alloc_#{backends.size}", 'alloc', Integer, String, :double, :u64,
+                                        backends: backends)
+      assert t.provider.enable, t.provider.last_error.inspect
+      s = 'hello'
+      big = 2**63
+      t.fire(1, s, 1.0, big)
+      # A constant few objects come from the measurement itself.
+      assert_operator allocations_of(10_000) { t.fire(42, s, 0.5, big) }, :<, 10, backends.inspect
+      t.provider.disable
+      assert_operator allocations_of(10_000) { t.fire(42, s, 0.5, big) }, :<, 10, "#{backends} unloaded"
+    end
   end
 
   def test_nsec
