@@ -433,7 +433,7 @@ static void arg_type_error(VALUE self, int i, VALUE v)
 	VALUE declared = rb_ary_entry(rb_funcall(self, id_args, 0), i);
 	VALUE cls = error_class("StaticTracing::Tracepoint::InvalidArgumentError");
 
-	rb_exc_raise(rb_funcall(cls, id_new, 3, v, declared, INT2NUM(i)));
+	rb_exc_raise(rb_funcall(cls, id_new, 4, v, declared, INT2NUM(i), self));
 }
 
 static void NORETURN(range_error(struct rtp *t, int i, VALUE v));

@@ -31,12 +31,13 @@ module StaticTracing
     class InvalidArgumentError < TypeError
       attr_reader :argument, :expected_type
 
-      def initialize(argument, expected_type, index = nil)
+      def initialize(argument, expected_type, index = nil, tracepoint = nil)
         @argument = argument
         @expected_type = expected_type
         where = index ? "argument #{index}" : 'an argument'
-        super("#{where} of the tracepoint is #{argument.inspect} (#{argument.class}), " \
-              "but the tracepoint declared #{expected_type.inspect} there")
+        of = tracepoint ? "tracepoint #{tracepoint.provider_name}:#{tracepoint.probe_name}" : 'the tracepoint'
+        super("#{where} of #{of} is #{argument.inspect} (#{argument.class}), " \
+              "but it was declared #{expected_type.inspect}")
       end
     end
 
