@@ -224,6 +224,46 @@ int dp_group_add_real(struct dp_group *g, const struct dp_agg_spec *spec, double
 	return llh_add(&g->llh, v);
 }
 
+/* Log-linear blocks add bucket by bucket; a block only one side has is
+ * allocated on the other. */
+static int llh_merge(struct dp_llh *dst, const struct dp_llh *src)
+{
+	dst->zero += src->zero;
+	for (int s = 0; s < 2; s++)
+		for (int e = 0; e < DP_LLH_NEXP; e++) {
+			if (!src->blk[s][e])
+				continue;
+			if (!dst->blk[s][e] && !(dst->blk[s][e] = calloc(DP_LLH_SUB, sizeof(uint64_t))))
+				return -ENOMEM;
+			for (unsigned i = 0; i < DP_LLH_SUB; i++)
+				dst->blk[s][e][i] += src->blk[s][e][i];
+		}
+	return 0;
+}
+
+int dp_group_merge(struct dp_group *dst, const struct dp_group *src,
+		   const struct dp_agg_spec *spec)
+{
+	if (src->nint && (!dst->nint || src->imin < dst->imin))
+		dst->imin = src->imin;
+	if (src->nint && (!dst->nint || src->imax > dst->imax))
+		dst->imax = src->imax;
+	dst->count += src->count;
+	dst->nint += src->nint;
+	dst->nflt += src->nflt;
+	dst->isum += src->isum;
+	dst->fsum += src->fsum;
+	dst->fmin = src->fmin < dst->fmin ? src->fmin : dst->fmin;
+	dst->fmax = src->fmax > dst->fmax ? src->fmax : dst->fmax;
+	dst->nan += src->nan;
+	for (unsigned i = 0; i < DP_HIST_NBUCKETS; i++)
+		dst->hist[i] += src->hist[i];
+	if ((spec->aggs & DP_AGG_LHIST) && dst->lhist && src->lhist)
+		for (uint32_t i = 0; i < spec->lhist.nbuckets + 2; i++)
+			dst->lhist[i] += src->lhist[i];
+	return llh_merge(&dst->llh, &src->llh);
+}
+
 int dp_group_is_int(const struct dp_group *g)
 {
 	return g->nflt == 0 && g->nan == 0;

@@ -75,16 +75,49 @@ struct dp_group {
 	uint64_t hist[DP_HIST_NBUCKETS];
 	uint64_t *lhist;        /* nbuckets + 2 when lhist is asked for */
 	struct dp_llh llh;
-	/* key */
-	int key_kind;           /* DP_KEY_* */
-	int64_t ikey;
-	uint64_t ukey;
-	const char *skey;
-	uint32_t skey_len;
+	/* The key: an encoded tuple (dp_key_*), empty without group-by. */
+	const uint8_t *key;
+	uint32_t key_len;
+	int other;              /* the shared "(other)" group */
 	uint64_t hash;
 };
 
-enum { DP_KEY_NONE, DP_KEY_STR, DP_KEY_INT, DP_KEY_UINT, DP_KEY_OTHER };
+/*
+ * Group-by keys are tuples of strings and integers, encoded into one byte
+ * string so that one hash and one memcmp find a group whatever the number
+ * of keys: per item a tag ('i' int64, 'u' uint64: 8 bytes follow; 's': a
+ * 4-byte length, the bytes and a NUL).  Strings longer than
+ * DP_KEY_STR_MAX are cut there (and counted by the caller).
+ */
+#define DP_KEY_STR_MAX 1024
+#define DP_MAX_KEYS 8
+
+struct dp_keybuf {
+	uint8_t *buf;
+	size_t len, cap;
+	int oom;
+};
+
+struct dp_keyitem {
+	int kind;               /* 'i', 'u' or 's' */
+	int64_t i;
+	uint64_t u;
+	const char *s;
+	uint32_t len;
+};
+
+static inline void dp_key_reset(struct dp_keybuf *k) { k->len = 0; }
+/* Returns 1 when the string was cut at DP_KEY_STR_MAX. */
+int dp_key_add_str(struct dp_keybuf *k, const char *s, size_t len);
+void dp_key_add_int(struct dp_keybuf *k, int64_t v);
+void dp_key_add_uint(struct dp_keybuf *k, uint64_t v);
+/* Item at *off of an encoded key; 0 at the end (or on a malformed key). */
+int dp_key_next(const uint8_t *key, size_t len, size_t *off, struct dp_keyitem *it);
+/* Item-wise order: integers numerically, strings bytewise. */
+int dp_key_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen);
+/* bpftrace's rendering: "GET, 1234". */
+void dp_key_format(char *buf, size_t len, const uint8_t *key, size_t klen);
+uint64_t dp_hash_bytes(const void *p, size_t n);
 
 struct dp_table {
 	const struct dp_agg_spec *spec;
@@ -95,9 +128,7 @@ struct dp_table {
 	size_t max_keys;
 	struct dp_group *other;   /* events whose key did not fit */
 	uint64_t other_events;
-	char *arena;              /* string keys */
-	size_t arena_used, arena_cap;
-	struct dp_arena_chunk *chunks;
+	struct dp_arena_chunk *chunks; /* key bytes */
 };
 
 /* Parse "count,sum,p99,hist,lhist(0,100,10)" (comma/space separated;
@@ -138,11 +169,15 @@ void dp_lhist_bounds(const struct dp_lhist_spec *ls, unsigned i, double *lo, dou
 /* Group table. */
 int dp_table_init(struct dp_table *t, const struct dp_agg_spec *spec, size_t max_keys);
 void dp_table_fini(struct dp_table *t);
-/* The group for a key, created on first sight; past max_keys, the shared
- * "other" group.  NULL only on allocation failure. */
-struct dp_group *dp_table_get_str(struct dp_table *t, const char *s, size_t len);
-struct dp_group *dp_table_get_int(struct dp_table *t, int64_t v);
-struct dp_group *dp_table_get_uint(struct dp_table *t, uint64_t v);
-struct dp_group *dp_table_get_none(struct dp_table *t);
+/* Drop every group (a new --interval), keeping the settings. */
+int dp_table_clear(struct dp_table *t);
+/* The group for an encoded key, created on first sight; past max_keys,
+ * the shared "(other)" group.  NULL only on allocation failure. */
+struct dp_group *dp_table_get(struct dp_table *t, const uint8_t *key, size_t len);
+/* The "(other)" group, created if needed (merging readers' results). */
+struct dp_group *dp_table_other(struct dp_table *t);
+/* Add everything `src` counted into `dst` (results of parallel readers). */
+int dp_group_merge(struct dp_group *dst, const struct dp_group *src,
+		   const struct dp_agg_spec *spec);
 
 #endif

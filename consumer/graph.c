@@ -2,21 +2,21 @@
 /*
  * graph.c - build and run the babeltrace2 graph for `dynprobe report`.
  *
- *   source.ctf.fs (one per trace UUID found)    \
- *                                                 > filter.utils.muxer -> report sink
- *   source.ctf.lttng-live (inputs = [URL])      /
+ *   source.ctf.fs (one per trace UUID found)  --- every output port --->  report sink
+ *   source.ctf.lttng-live (inputs = [URL])    --- its port ------------>  (component.c)
  *
  * source.ctf.fs merges several inputs only when they share a UUID, so
  * every distinct trace (per-PID buffers, kernel + UST...) gets its own
- * component; the muxer orders messages by time across all of them, as the
- * babeltrace2 CLI does.  A stream file ctf.fs cannot index (truncated
- * mid-packet) would sink its whole trace: it is left out through a
- * symlink mirror of the trace directory, and reported.  Live: the relay daemon answers "try again" while
- * no data is ready (BT_GRAPH_RUN_STATUS_AGAIN); we wait briefly, print a
- * refresh every interval, and stop when the source ends, which
- * session-not-found-action=end makes happen once the session is destroyed.
- * SIGINT/SIGTERM trip the graph's interrupter so partial results still
- * get printed.
+ * component.  There is no filter.utils.muxer: the sink merges its inputs
+ * by time itself when the query needs it (component.c).  A stream file
+ * ctf.fs cannot index (truncated mid-packet) would sink its whole trace:
+ * it is left out through a mirror of the trace directory, and reported.
+ * Live: the relay daemon answers "try again" while no data is ready
+ * (BT_GRAPH_RUN_STATUS_AGAIN); we wait briefly, print running totals every
+ * --refresh seconds (or each --interval as it closes), and stop when the
+ * source ends, which session-not-found-action=end makes happen once the
+ * session is destroyed.  SIGINT/SIGTERM trip the graph's interrupter so
+ * partial results still get printed.
  */
 #include "report.h"
 
@@ -25,6 +25,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "worker.h"
 
 static bt_interrupter *volatile g_interrupter;
 static volatile sig_atomic_t g_interrupted;
@@ -51,10 +53,12 @@ static void take_bt_error(struct dp_report *r, const char *what)
 }
 
 /* Components stay quiet: errors come back as one line through the error
- * chain.  DYNPROBE_DEBUG=1 lets babeltrace2 log warnings too. */
+ * chain, or as notes.  DYNPROBE_DEBUG=1 lets babeltrace2 log warnings.
+ * (The consumer does not link the library's dp_env(); secure_getenv is
+ * what dp_env() uses.) */
 static bt_logging_level log_level(void)
 {
-	const char *d = getenv("DYNPROBE_DEBUG");
+	const char *d = secure_getenv("DYNPROBE_DEBUG");
 
 	return d && *d && strcmp(d, "0") ? BT_LOGGING_LEVEL_WARNING : BT_LOGGING_LEVEL_NONE;
 }
@@ -102,21 +106,30 @@ static const bt_plugin *find_plugin(struct dp_report *r, const char *name)
 	return p;
 }
 
-static bt_value *source_params(struct dp_report *r, unsigned group)
+/* The traces of one UUID group this process reads (none: NULL, *empty). */
+static bt_value *source_params(struct dp_report *r, unsigned group, int *empty)
 {
 	bt_value *params = bt_value_map_create(), *inputs = NULL;
 	int bad = !params;
 
+	*empty = 1;
 	bad = bad || bt_value_map_insert_empty_array_entry(params, "inputs", &inputs);
 	if (r->live) {
+		*empty = 0;
 		bad = bad || bt_value_array_append_string_element(inputs, r->live_url);
 		bad = bad || bt_value_map_insert_string_entry(params, "session-not-found-action",
 							      "end");
 	}
-	for (size_t i = 0; !r->live && !bad && i < r->ntraces; i++)
-		if (r->groups[i] == group)
-			bad = bt_value_array_append_string_element(inputs,
-					r->shadows[i] ? r->shadows[i] : r->traces[i]) != 0;
+	for (size_t i = 0; !r->live && !bad && i < r->ntraces; i++) {
+		const struct dp_trace *t = &r->tr[i];
+
+		if (t->group != group || t->skip)
+			continue;
+		*empty = 0;
+		dp_watch_opening(r, t->dir);
+		bad = bt_value_array_append_string_element(inputs, t->shadow ? t->shadow
+									     : t->dir) != 0;
+	}
 	if (bad) {
 		bt_value_put_ref(params);
 		return NULL;
@@ -124,7 +137,8 @@ static bt_value *source_params(struct dp_report *r, unsigned group)
 	return params;
 }
 
-/* One source component: the live URL, or the traces of one UUID group. */
+/* One source component: the live URL, or the traces of one UUID group.
+ * 0 added (or nothing to read: *ret NULL), 1 retry, -1 error. */
 static int add_source(struct dp_report *r, bt_graph *g, unsigned group,
 		      const bt_component_source **ret)
 {
@@ -132,96 +146,99 @@ static int add_source(struct dp_report *r, bt_graph *g, unsigned group,
 	const bt_component_class_source *cls;
 	bt_value *params = NULL;
 	char name[32];
-	int rc = -1;
+	int rc = -1, empty;
 
+	*ret = NULL;
 	if (!p)
 		return -1;
 	cls = bt_plugin_borrow_source_component_class_by_name_const(p, r->live ? "lttng-live"
 									      : "fs");
-	if (!cls || !(params = source_params(r, group)))
+	if (!cls || !(params = source_params(r, group, &empty)))
+		goto err;
+	rc = 0;
+	if (empty)
 		goto err;
 	snprintf(name, sizeof(name), "source-%u", group);
 	if (bt_graph_add_source_component(g, cls, name, params, log_level(), ret)) {
+		*ret = NULL;
 		if (!r->live && exclude_unreadable(r))
 			rc = 1;         /* retry without the bad stream file */
 		else
 			take_bt_error(r, r->live ? r->live_url : "cannot open the trace(s)");
-		goto err;
+		if (rc != 1)
+			rc = -1;
 	}
-	rc = 0;
 err:
 	bt_value_put_ref(params);
 	bt_plugin_put_ref(p);
 	return rc;
 }
 
-/* The muxer grows a fresh input port each time one gets connected. */
-static int connect_to_muxer(bt_graph *g, const bt_component_source *src,
-			    const bt_component_filter *mux)
+/* Every output port of every source, to its own input of the sink. */
+static int connect_all(bt_graph *g, const bt_component_source **src, unsigned nsrc,
+		       const bt_component_sink *sink)
 {
-	uint64_t nout = bt_component_source_get_output_port_count(src);
+	uint64_t k = 0;
 
-	for (uint64_t i = 0; i < nout; i++) {
-		const bt_port_input *in = NULL;
-		uint64_t nin = bt_component_filter_get_input_port_count(mux);
+	for (unsigned i = 0; i < nsrc; i++) {
+		uint64_t n = src[i] ? bt_component_source_get_output_port_count(src[i]) : 0;
 
-		for (uint64_t j = 0; j < nin && !in; j++) {
-			const bt_port_input *p =
-				bt_component_filter_borrow_input_port_by_index_const(mux, j);
-
-			if (!bt_port_is_connected(bt_port_input_as_port_const(p)))
-				in = p;
-		}
-		if (!in || bt_graph_connect_ports(g,
-				bt_component_source_borrow_output_port_by_index_const(src, i),
-				in, NULL))
-			return -1;
+		for (uint64_t j = 0; j < n; j++, k++)
+			if (bt_graph_connect_ports(g,
+					bt_component_source_borrow_output_port_by_index_const(src[i], j),
+					bt_component_sink_borrow_input_port_by_index_const(sink, k),
+					NULL))
+				return -1;
 	}
 	return 0;
 }
 
-/* Sources (one per trace UUID, or the live one) -> muxer -> our sink. */
-static int add_components(struct dp_report *r, bt_graph *g, const bt_plugin *utils,
-			  bt_component_class_sink *sink_cls, int *retry)
+/* Sources (one per trace UUID, or the live one), then the sink with one
+ * input per source port.  *retry: 1 after leaving out a stream file, 2
+ * when there is no stream at all. */
+static int add_components(struct dp_report *r, bt_graph *g, bt_component_class_sink *sink_cls,
+			  int *retry)
 {
-	const bt_component_filter *mux;
-	const bt_component_sink *sink;
-	const bt_component_source *src;
 	unsigned nsrc = r->live ? 1 : r->ngroups;
+	const bt_component_source **src = calloc(nsrc ? nsrc : 1, sizeof(*src));
+	const bt_component_sink *sink;
+	int rc = -1;
 
-	if (bt_graph_add_filter_component(g,
-			bt_plugin_borrow_filter_component_class_by_name_const(utils, "muxer"),
-			"muxer", NULL, log_level(), &mux) ||
-	    bt_graph_add_sink_component_with_initialize_method_data(g, sink_cls, "report", NULL,
-			r, log_level(), &sink) ||
-	    bt_graph_connect_ports(g, bt_component_filter_borrow_output_port_by_name_const(mux, "out"),
-			bt_component_sink_borrow_input_port_by_name_const(sink, "in"), NULL))
-		goto bt_err;
+	if (!src)
+		return -1;
+	r->ninput_ports = 0;
 	for (unsigned i = 0; i < nsrc; i++) {
-		if ((*retry = add_source(r, g, i, &src)))
-			return -1;
-		if (connect_to_muxer(g, src, mux))
-			goto bt_err;
+		if ((*retry = add_source(r, g, i, &src[i])))
+			goto out;
+		if (src[i])
+			r->ninput_ports += (unsigned)bt_component_source_get_output_port_count(src[i]);
 	}
-	return 0;
-bt_err:
-	take_bt_error(r, "cannot build the babeltrace2 graph");
-	return -1;
+	if (!r->ninput_ports) {
+		*retry = 2;     /* nothing to read: the end checks say why */
+		goto out;
+	}
+	if (bt_graph_add_sink_component_with_initialize_method_data(g, sink_cls, "report", NULL,
+			r, log_level(), &sink) || connect_all(g, src, nsrc, sink)) {
+		take_bt_error(r, "cannot build the babeltrace2 graph");
+		goto out;
+	}
+	rc = 0;
+out:
+	free(src);
+	return rc;
 }
 
 static bt_graph *build_graph(struct dp_report *r, int *retry)
 {
 	bt_graph *g = bt_graph_create(0);
 	bt_component_class_sink *sink_cls = dp_sink_class_create();
-	const bt_plugin *utils = find_plugin(r, "utils");
 
-	if (!g || !sink_cls || !utils || add_components(r, g, utils, sink_cls, retry)) {
-		if (!r->errmsg[0] && *retry != 1)
+	if (!g || !sink_cls || add_components(r, g, sink_cls, retry)) {
+		if (!r->errmsg[0] && *retry == 0)
 			snprintf(r->errmsg, sizeof(r->errmsg), "cannot build the babeltrace2 graph");
 		bt_graph_put_ref(g);
 		g = NULL;
 	}
-	bt_plugin_put_ref(utils);
 	bt_component_class_sink_put_ref(sink_cls);
 	return g;
 }
@@ -253,27 +270,29 @@ static int step(struct dp_report *r, bt_graph *g)
 	}
 }
 
-/* Drive the graph to its end; live: refresh output every interval. */
+/* Drive the graph to its end; live: refresh output every --refresh. */
 static int run_graph(struct dp_report *r, bt_graph *g, FILE *out)
 {
-	double next = now_s() + r->cfg.interval;
+	double next = now_s() + r->cfg.refresh;
 	int st;
 
 	for (;;) {
 		st = step(r, g);
+		dp_watch_progress(r);
 		if (g_interrupted) {
 			r->interrupted = 1;
 			bt_current_thread_clear_error();
 			snprintf(r->incomplete_reason, sizeof(r->incomplete_reason),
 				 "interrupted by a signal before the end of the trace(s)");
-			return 0;
+			return dp_report_finish(r);
 		}
 		if (st == STEP_END)
 			return 0;
 		if (st == STEP_ERROR)
 			break;
-		if (r->live && now_s() >= next) {
-			next += r->cfg.interval;
+		/* With --interval, each interval is printed as it closes. */
+		if (r->live && !r->interval_ns && now_s() >= next) {
+			next += r->cfg.refresh;
 			if (dp_report_print(r, out))
 				return -1;
 			fflush(out);
@@ -294,12 +313,14 @@ int dp_report_run(struct dp_report *r, FILE *out)
 	bt_graph *g = NULL;
 	int rc = -1;
 
-	if (!r->live && dp_discover_traces(r))
-		return -1;
+	bt_logging_set_global_level(log_level());
+	r->out = out;
 	/* Each retry drops one more unreadable stream file; bounded anyway. */
-	for (int tries = 0, retry = 1; !g && retry && tries < 256; tries++) {
+	for (int tries = 0, retry = 1; !g && retry == 1 && tries < 256; tries++) {
 		retry = 0;
 		g = build_graph(r, &retry);
+		if (retry == 2)
+			return dp_report_finish(r);
 	}
 	if (!g)
 		return -1;

@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * output.c - print a report as text (bpftrace-like), JSON or CSV.
+ * output.c - print a report as text (bpftrace-like), JSON or CSV, whole
+ * or one --interval at a time.
  *
  * Every format carries the same facts, including the ones a reader could
  * be tempted to drop: discarded events and packets, incomplete streams,
- * empty stream files, events folded into "(other)" by the key cap, and why
- * reading stopped early.  Integer results are printed exactly (sums in 128
- * bits); percentiles carry their stated error bound (agg.h).
+ * empty stream files, damaged files, events folded into "(other)" by the
+ * key cap, unmatched --pair events, and why reading stopped early.
+ * Integer results are printed exactly (sums in 128 bits); percentiles
+ * carry their stated error bound (agg.h).  Keyed output is sorted like
+ * bpftrace's print(@) (ascending, the largest last) unless --sort and
+ * --desc say otherwise; --top N keeps the N greatest.
  */
 #include "output.h"
 
@@ -16,7 +20,7 @@
 #include <string.h>
 #include <time.h>
 
-static const unsigned scalar_aggs[] = {
+const unsigned dp_scalar_aggs[DP_NSCALAR_AGGS] = {
 	DP_AGG_COUNT, DP_AGG_SUM, DP_AGG_MIN, DP_AGG_MAX, DP_AGG_MEAN,
 	DP_AGG_P50, DP_AGG_P90, DP_AGG_P99, DP_AGG_P999,
 };
@@ -42,6 +46,19 @@ static double pct_of(unsigned agg)
 	return agg == DP_AGG_P50 ? 50 : agg == DP_AGG_P90 ? 90 : agg == DP_AGG_P99 ? 99 : 99.9;
 }
 
+/* A scalar result as a double (sorting); NaN when there is no value. */
+double dp_agg_value(const struct dp_group *g, unsigned agg)
+{
+	switch (agg) {
+	case DP_AGG_COUNT: return (double)g->count;
+	case DP_AGG_SUM: return g->nint || g->nflt ? dp_group_sum(g) : NAN;
+	case DP_AGG_MIN: return dp_group_min(g);
+	case DP_AGG_MAX: return dp_group_max(g);
+	case DP_AGG_MEAN: return dp_group_mean(g);
+	default: return dp_group_percentile(g, pct_of(agg));
+	}
+}
+
 /* One scalar result as text; exact integers when all values were integers. */
 void dp_fmt_agg(char *buf, size_t len, const struct dp_group *g, unsigned agg, int precise)
 {
@@ -55,25 +72,20 @@ void dp_fmt_agg(char *buf, size_t len, const struct dp_group *g, unsigned agg, i
 	case DP_AGG_SUM:
 		if (ints || !g->nflt)
 			return dp_fmt_i128(buf, len, g->isum);
-		v = dp_group_sum(g);
 		break;
 	case DP_AGG_MIN:
 		if (ints)
 			return dp_fmt_i128(buf, len, g->imin);
-		v = dp_group_min(g);
 		break;
 	case DP_AGG_MAX:
 		if (ints)
 			return dp_fmt_i128(buf, len, g->imax);
-		v = dp_group_max(g);
 		break;
 	case DP_AGG_MEAN:
-		v = dp_group_mean(g);
 		ints = 0;
 		break;
-	default:
-		v = dp_group_percentile(g, pct_of(agg));
 	}
+	v = dp_agg_value(g, agg);
 	if (isnan(v))
 		snprintf(buf, len, precise ? "null" : "-");
 	else if (ints && fabs(v) < 9.2e18)
@@ -82,44 +94,69 @@ void dp_fmt_agg(char *buf, size_t len, const struct dp_group *g, unsigned agg, i
 		snprintf(buf, len, precise ? "%.17g" : "%.10g", v);
 }
 
-static int cmp_group(const void *a, const void *b)
-{
-	const struct dp_group *x = *(struct dp_group *const *)a, *y = *(struct dp_group *const *)b;
+static const struct dp_report *g_sort_report;
 
-	if (x->count != y->count)
-		return x->count < y->count ? -1 : 1;
-	if (x->key_kind == DP_KEY_STR && y->key_kind == DP_KEY_STR)
-		return strcmp(x->skey, y->skey);
-	return x->ikey < y->ikey ? -1 : x->ikey > y->ikey;
+static int cmp_metric(const struct dp_group *x, const struct dp_group *y, const struct dp_report *r)
+{
+	double a, b;
+
+	switch (r->sort_by) {
+	case DP_SORT_COUNT:
+		return (x->count > y->count) - (x->count < y->count);
+	case DP_SORT_KEY:
+		return dp_key_cmp(x->key, x->key_len, y->key, y->key_len);
+	}
+	if (r->sort_agg == DP_AGG_SUM && dp_group_is_int(x) && dp_group_is_int(y))
+		return (x->isum > y->isum) - (x->isum < y->isum);
+	a = dp_agg_value(x, r->sort_agg);
+	b = dp_agg_value(y, r->sort_agg);
+	if (isnan(a) || isnan(b))
+		return isnan(b) - isnan(a);
+	return (a > b) - (a < b);
 }
 
-/* Groups in bpftrace's order (ascending count), "(other)" last. */
-struct dp_group **dp_sorted_groups(const struct dp_report *r, size_t *ret_n)
+/* Ascending by the sort metric, ties by key: the greatest last. */
+static int cmp_group(const void *pa, const void *pb)
 {
-	size_t n = r->table.ngroups;
+	const struct dp_group *x = *(struct dp_group *const *)pa, *y = *(struct dp_group *const *)pb;
+	int c = cmp_metric(x, y, g_sort_report);
+
+	return c ? c : dp_key_cmp(x->key, x->key_len, y->key, y->key_len);
+}
+
+struct dp_group **dp_sorted_groups(const struct dp_report *r, size_t *ret_n, size_t *ret_hidden)
+{
+	size_t n = r->table.ngroups, skip = 0;
 	struct dp_group **v = malloc((n + 1) * sizeof(*v));
 
 	if (!v)
 		return NULL;
 	memcpy(v, r->table.groups, n * sizeof(*v));
-	if (r->group_by)
-		qsort(v, n, sizeof(*v), cmp_group);
+	g_sort_report = r;
+	qsort(v, n, sizeof(*v), cmp_group);
+	if (r->cfg.top && n > r->cfg.top)
+		skip = n - r->cfg.top;
+	memmove(v, v + skip, (n - skip) * sizeof(*v));
+	n -= skip;
+	for (size_t i = 0; r->cfg.descending && i < n / 2; i++) {
+		struct dp_group *t = v[i];
+
+		v[i] = v[n - 1 - i];
+		v[n - 1 - i] = t;
+	}
 	if (r->table.other)
 		v[n++] = r->table.other;
 	*ret_n = n;
+	*ret_hidden = skip;
 	return v;
 }
 
 void dp_fmt_key(char *buf, size_t len, const struct dp_group *g)
 {
-	if (g->key_kind == DP_KEY_STR || g->key_kind == DP_KEY_OTHER)
-		snprintf(buf, len, "%s", g->skey);
-	else if (g->key_kind == DP_KEY_INT)
-		snprintf(buf, len, "%" PRId64, g->ikey);
-	else if (g->key_kind == DP_KEY_UINT)
-		snprintf(buf, len, "%" PRIu64, g->ukey);
+	if (g->other)
+		snprintf(buf, len, "(other)");
 	else
-		buf[0] = 0;
+		dp_key_format(buf, len, g->key, g->key_len);
 }
 
 /* [first, last] non-empty buckets, as bpftrace trims its histograms. */
@@ -163,6 +200,45 @@ static void text_buckets(FILE *out, const struct dp_report *r, const struct dp_g
 	}
 }
 
+/* "event 'x', field f, by a,b, filter '...'" */
+static void text_query(FILE *out, const struct dp_report *r)
+{
+	char d[32];
+
+	if (r->pair_text)
+		fprintf(out, "pair '%s' by %s, duration in ns", r->pair_text, r->pair_key_text);
+	else
+		fprintf(out, "event '%s'", r->event);
+	if (r->field)
+		fprintf(out, ", field %s", r->field);
+	if (r->group_by)
+		fprintf(out, ", by %s", r->group_by);
+	if (r->filter_text)
+		fprintf(out, ", filter '%s'", r->filter_text);
+	if (r->begin_text)
+		fprintf(out, ", begin %s", r->begin_text);
+	if (r->end_text)
+		fprintf(out, ", end %s", r->end_text);
+	if (r->interval_ns) {
+		dp_format_duration(d, sizeof(d), r->interval_ns);
+		fprintf(out, ", interval %s", d);
+	}
+	fprintf(out, "\n");
+}
+
+static void text_events(FILE *out, const struct dp_report *r, const struct dp_counters *c)
+{
+	fprintf(out, "events: %" PRIu64 " read, %" PRIu64 " matched, %" PRIu64 " filtered out",
+		c->events_read, c->events_matched, c->events_filtered);
+	if (r->begin.kind || r->end.kind)
+		fprintf(out, ", %" PRIu64 " outside --begin/--end", c->events_outside);
+	fprintf(out, "\n");
+	if (r->pair_text)
+		fprintf(out, "pairs: %" PRIu64 " complete; unmatched: %" PRIu64 " starts (%" PRIu64
+			" still open at the end), %" PRIu64 " ends\n", c->pairs, c->unmatched_starts,
+			c->open_starts, c->unmatched_ends);
+}
+
 static void text_header(FILE *out, const struct dp_report *r)
 {
 	if (r->live) {
@@ -172,18 +248,12 @@ static void text_header(FILE *out, const struct dp_report *r)
 		strftime(ts, sizeof(ts), "%H:%M:%S", localtime(&t));
 		fprintf(out, "--- %s %s (%s) ---\n", ts, r->live_url, r->ended ? "final" : "live");
 	}
-	fprintf(out, "event '%s'", r->event);
-	if (r->field)
-		fprintf(out, ", field %s", r->field);
-	if (r->group_by)
-		fprintf(out, ", by %s", r->group_by);
-	if (r->filter_text)
-		fprintf(out, ", filter '%s'", r->filter_text);
-	fprintf(out, "\n");
+	text_query(out, r);
 	if (r->ntraces)
 		fprintf(out, "traces: %zu\n", r->ntraces);
-	fprintf(out, "events: %" PRIu64 " read, %" PRIu64 " matched, %" PRIu64 " filtered out\n",
-		r->events_read, r->events_matched, r->events_filtered);
+	if (r->interval_ns)
+		fprintf(out, "intervals: %" PRIu64 "\n", r->nintervals);
+	text_events(out, r, &r->c);
 }
 
 static void text_losses(FILE *out, const struct dp_report *r)
@@ -192,27 +262,28 @@ static void text_losses(FILE *out, const struct dp_report *r)
 
 	dp_report_losses(r, &l);
 	fprintf(out, "discarded events: %" PRIu64 "%s, discarded packets: %" PRIu64 "%s, "
-		"incomplete streams: %" PRIu64 "\n", r->discarded_events,
-		r->discarded_events_unknown ? " (+ unknown counts)" : "", r->discarded_packets,
-		r->discarded_packets_unknown ? " (+ unknown counts)" : "", l.incomplete_streams);
+		"incomplete streams: %" PRIu64 "\n", r->c.discarded_events,
+		r->c.discarded_events_unknown ? " (+ unknown counts)" : "", r->c.discarded_packets,
+		r->c.discarded_packets_unknown ? " (+ unknown counts)" : "", l.incomplete_streams);
 	for (size_t i = 0; i < l.nnotes; i++)
 		fprintf(out, "WARNING: %s\n", l.notes[i]);
 }
 
-static void text_groups(FILE *out, const struct dp_report *r, struct dp_group **v, size_t n)
+static void text_groups(FILE *out, const struct dp_report *r, struct dp_group **v, size_t n,
+			size_t hidden)
 {
-	char key[300], val[64];
+	char key[1200], val[64];
 
-	for (size_t a = 0; a < sizeof(scalar_aggs) / sizeof(scalar_aggs[0]); a++) {
-		if (!(r->spec.aggs & scalar_aggs[a]))
+	for (size_t a = 0; a < DP_NSCALAR_AGGS; a++) {
+		if (!(r->spec.aggs & dp_scalar_aggs[a]))
 			continue;
 		for (size_t i = 0; i < n; i++) {
 			dp_fmt_key(key, sizeof(key), v[i]);
-			dp_fmt_agg(val, sizeof(val), v[i], scalar_aggs[a], 0);
-			if (r->group_by)
-				fprintf(out, "@%s[%s]: %s\n", dp_agg_name(scalar_aggs[a]), key, val);
+			dp_fmt_agg(val, sizeof(val), v[i], dp_scalar_aggs[a], 0);
+			if (r->nkeys)
+				fprintf(out, "@%s[%s]: %s\n", dp_agg_name(dp_scalar_aggs[a]), key, val);
 			else
-				fprintf(out, "@%s: %s\n", dp_agg_name(scalar_aggs[a]), val);
+				fprintf(out, "@%s: %s\n", dp_agg_name(dp_scalar_aggs[a]), val);
 		}
 	}
 	for (int lin = 0; lin < 2; lin++) {
@@ -220,29 +291,88 @@ static void text_groups(FILE *out, const struct dp_report *r, struct dp_group **
 			continue;
 		for (size_t i = 0; i < n; i++) {
 			dp_fmt_key(key, sizeof(key), v[i]);
-			fprintf(out, "\n@%s%s%s%s:\n", lin ? "lhist" : "hist", r->group_by ? "[" : "",
-				r->group_by ? key : "", r->group_by ? "]" : "");
+			fprintf(out, "\n@%s%s%s%s:\n", lin ? "lhist" : "hist", r->nkeys ? "[" : "",
+				r->nkeys ? key : "", r->nkeys ? "]" : "");
 			text_buckets(out, r, v[i], lin);
 		}
 	}
+	if (hidden)
+		fprintf(out, "(top %zu of %zu keys by %s; %zu not shown)\n", r->cfg.top,
+			r->table.ngroups, r->sort_text, hidden);
 }
 
 static int print_text(FILE *out, const struct dp_report *r)
 {
-	struct dp_group **v;
-	size_t n;
+	struct dp_group **v = NULL;
+	size_t n = 0, hidden = 0;
 
-	if (!(v = dp_sorted_groups(r, &n)))
+	if (!r->interval_ns && !(v = dp_sorted_groups(r, &n, &hidden)))
 		return -1;
+	if (r->interval_ns)
+		fprintf(out, "--- summary ---\n");
 	text_header(out, r);
 	text_losses(out, r);
-	fprintf(out, "\n");
-	text_groups(out, r, v, n);
-	if (r->spec.aggs & DP_AGG_PCTS)
-		fprintf(out, "\n(percentiles: log-linear histogram, relative error <= %.2f %%)\n",
-			DP_PCT_REL_ERROR * 100);
+	if (!r->interval_ns) {
+		fprintf(out, "\n");
+		text_groups(out, r, v, n, hidden);
+		if (r->spec.aggs & DP_AGG_PCTS)
+			fprintf(out, "\n(percentiles: log-linear histogram, relative error <= %.2f %%)\n",
+				DP_PCT_REL_ERROR * 100);
+	}
 	free(v);
 	return 0;
+}
+
+/* This interval's counters: totals minus those when it began. */
+void dp_interval_counters(const struct dp_report *r, struct dp_counters *c)
+{
+	const uint64_t *now = (const uint64_t *)&r->c, *base = (const uint64_t *)&r->ivl_base;
+	uint64_t *d = (uint64_t *)c;
+
+	for (size_t i = 0; i < DP_NCOUNTERS; i++)
+		d[i] = now[i] - base[i];
+}
+
+static int print_interval_text(FILE *out, struct dp_report *r)
+{
+	struct dp_counters c;
+	struct dp_group **v;
+	size_t n, hidden;
+	char a[32], b[32];
+
+	if (!r->header_printed) {
+		text_query(out, r);
+		fprintf(out, "\n");
+		r->header_printed = 1;
+	}
+	dp_interval_counters(r, &c);
+	dp_format_tod(a, sizeof(a), r->ivl_begin);
+	dp_format_tod(b, sizeof(b), r->ivl_end);
+	if (r->ivl_span > 1) {
+		fprintf(out, "%s - %s: %" PRIu64 " intervals without events\n\n", a, b, r->ivl_span);
+		return 0;
+	}
+	fprintf(out, "%s - %s: %" PRIu64 " read, %" PRIu64 " matched, %" PRIu64 " filtered out, "
+		"%" PRIu64 " discarded events\n", a, b, c.events_read, c.events_matched,
+		c.events_filtered, c.discarded_events);
+	if (!(v = dp_sorted_groups(r, &n, &hidden)))
+		return -1;
+	text_groups(out, r, v, n, hidden);
+	fprintf(out, "\n");
+	free(v);
+	return 0;
+}
+
+int dp_report_print_interval(struct dp_report *r, FILE *out)
+{
+	switch (r->cfg.format) {
+	case DP_FORMAT_JSON:
+		return dp_print_json_interval(out, r);
+	case DP_FORMAT_CSV:
+		return dp_print_csv_interval(out, r);
+	default:
+		return print_interval_text(out, r);
+	}
 }
 
 int dp_report_print(struct dp_report *r, FILE *out)

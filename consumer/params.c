@@ -3,9 +3,9 @@
  * params.c - babeltrace2 component parameters -> dp_report.
  *
  * Used when sink.dynprobe.report is instantiated from a plugin (the CLI
- * hands over a ready report instead).  Unknown parameters are refused so a
- * misspelt one does not silently change the result.  Parameter names are
- * listed in plugin.c.
+ * hands over a ready report instead).  The parameters are the CLI's long
+ * options (plugin.c lists them); unknown ones are refused so a misspelt
+ * one does not silently change the result.
  */
 #include "report.h"
 
@@ -13,7 +13,8 @@
 
 static const char *const known_params[] = {
 	"event", "field", "by", "group-by", "filter", "agg", "format", "svg", "output",
-	"max-keys", NULL,
+	"max-keys", "interval", "begin", "end", "pair", "key", "top", "sort", "descending",
+	NULL,
 };
 
 static int get_str(const bt_value *params, const char *name, const char **ret,
@@ -38,22 +39,57 @@ static bt_value_map_foreach_entry_const_func_status check_key(const char *key,
 		if (!strcmp(key, known_params[i]))
 			return BT_VALUE_MAP_FOREACH_ENTRY_CONST_FUNC_STATUS_OK;
 	snprintf(data, 512, "unknown parameter '%s' (known: event field by filter agg format "
-		 "svg output max-keys)", key);
+		 "svg output max-keys interval begin end pair key top sort descending)", key);
 	return BT_VALUE_MAP_FOREACH_ENTRY_CONST_FUNC_STATUS_INTERRUPT;
 }
 
-static int get_max_keys(const bt_value *params, size_t *ret, char *err, size_t errlen)
+/* A positive integer parameter (babeltrace2 parses `top=10` as signed). */
+static int get_count(const bt_value *params, const char *name, size_t *ret, char *err,
+		     size_t errlen)
 {
-	const bt_value *v = bt_value_map_borrow_entry_value_const(params, "max-keys");
+	const bt_value *v = bt_value_map_borrow_entry_value_const(params, name);
 
 	if (!v)
 		return 0;
-	if (bt_value_is_unsigned_integer(v))
+	if (bt_value_is_unsigned_integer(v) && bt_value_integer_unsigned_get(v) > 0)
 		*ret = bt_value_integer_unsigned_get(v);
 	else if (bt_value_is_signed_integer(v) && bt_value_integer_signed_get(v) > 0)
 		*ret = (size_t)bt_value_integer_signed_get(v);
 	else {
-		snprintf(err, errlen, "parameter 'max-keys' must be a positive integer");
+		snprintf(err, errlen, "parameter '%s' must be a positive integer", name);
+		return -1;
+	}
+	return 0;
+}
+
+static int get_bool(const bt_value *params, const char *name, int *ret, char *err,
+		    size_t errlen)
+{
+	const bt_value *v = bt_value_map_borrow_entry_value_const(params, name);
+
+	if (!v)
+		return 0;
+	if (!bt_value_is_bool(v)) {
+		snprintf(err, errlen, "parameter '%s' must be true or false", name);
+		return -1;
+	}
+	*ret = bt_value_bool_get(v);
+	return 0;
+}
+
+static int get_format(const bt_value *params, struct dp_report_config *cfg, char *err,
+		      size_t errlen)
+{
+	const char *format = "text";
+
+	if (get_str(params, "format", &format, err, errlen))
+		return -1;
+	if (!strcmp(format, "json"))
+		cfg->format = DP_FORMAT_JSON;
+	else if (!strcmp(format, "csv"))
+		cfg->format = DP_FORMAT_CSV;
+	else if (strcmp(format, "text")) {
+		snprintf(err, errlen, "parameter 'format' must be text, json or csv");
 		return -1;
 	}
 	return 0;
@@ -62,7 +98,7 @@ static int get_max_keys(const bt_value *params, size_t *ret, char *err, size_t e
 struct dp_report *dp_report_from_params(const bt_value *params, char *err, size_t errlen)
 {
 	struct dp_report_config cfg = { 0 };
-	const char *format = "text", *output = NULL;
+	const char *output = NULL;
 	struct dp_report *r;
 
 	err[0] = 0;
@@ -73,19 +109,19 @@ struct dp_report *dp_report_from_params(const bt_value *params, char *err, size_
 	    get_str(params, "group-by", &cfg.group_by, err, errlen) ||
 	    get_str(params, "filter", &cfg.filter, err, errlen) ||
 	    get_str(params, "agg", &cfg.aggs, err, errlen) ||
-	    get_str(params, "format", &format, err, errlen) ||
 	    get_str(params, "svg", &cfg.svg_path, err, errlen) ||
 	    get_str(params, "output", &output, err, errlen) ||
-	    get_max_keys(params, &cfg.max_keys, err, errlen))
+	    get_str(params, "interval", &cfg.interval, err, errlen) ||
+	    get_str(params, "begin", &cfg.begin, err, errlen) ||
+	    get_str(params, "end", &cfg.end, err, errlen) ||
+	    get_str(params, "pair", &cfg.pair, err, errlen) ||
+	    get_str(params, "key", &cfg.pair_key, err, errlen) ||
+	    get_str(params, "sort", &cfg.sort, err, errlen) ||
+	    get_bool(params, "descending", &cfg.descending, err, errlen) ||
+	    get_count(params, "max-keys", &cfg.max_keys, err, errlen) ||
+	    get_count(params, "top", &cfg.top, err, errlen) ||
+	    get_format(params, &cfg, err, errlen))
 		return NULL;
-	if (!strcmp(format, "json"))
-		cfg.format = DP_FORMAT_JSON;
-	else if (!strcmp(format, "csv"))
-		cfg.format = DP_FORMAT_CSV;
-	else if (strcmp(format, "text")) {
-		snprintf(err, errlen, "parameter 'format' must be text, json or csv");
-		return NULL;
-	}
 	if (!(r = dp_report_new(&cfg, err, errlen)))
 		return NULL;
 	if (output && !(r->out = fopen(output, "w"))) {

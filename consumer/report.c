@@ -2,17 +2,21 @@
 /*
  * report.c - build a query from its textual parts and release it.
  *
- * All parsing (aggregations, the filter expression) happens here, once,
- * before any trace is opened, so a typo fails fast with a one-line message
- * and the per-event path never looks at text again.
+ * All parsing (aggregations, keys, the filter expression, times, the
+ * pair, the sort order) happens here, once, before any trace is opened, so
+ * a typo fails fast with a one-line message and the per-event path never
+ * looks at text again.  Every field name the query uses gets a slot
+ * (expr.h), resolved per event class by the sink.
  */
 #include "report.h"
 
 #include <ctype.h>
 #include <errno.h>
-#include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "pair.h"
 
 static char *dup_or_null(const char *s, int *oom)
 {
@@ -23,87 +27,6 @@ static char *dup_or_null(const char *s, int *oom)
 	if (!(d = strdup(s)))
 		*oom = 1;
 	return d;
-}
-
-static int parse_op(const char **p)
-{
-	static const struct { const char *s; int op; } ops[] = {
-		{ "==", DP_OP_EQ }, { "!=", DP_OP_NE }, { "<=", DP_OP_LE },
-		{ ">=", DP_OP_GE }, { "<", DP_OP_LT }, { ">", DP_OP_GT }, { "=", DP_OP_EQ },
-	};
-
-	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
-		if (!strncmp(*p, ops[i].s, strlen(ops[i].s))) {
-			*p += strlen(ops[i].s);
-			return ops[i].op;
-		}
-	return -1;
-}
-
-/* The value: a quoted string, an integer, a real, or a bare word. */
-static int parse_filter_value(struct dp_filter *f, const char *v)
-{
-	size_t n = strlen(v);
-	char *end;
-
-	while (n && isspace((unsigned char)v[n - 1]))
-		n--;
-	if (n >= 2 && (v[0] == '"' || v[0] == '\'') && v[n - 1] == v[0]) {
-		f->text = strndup(v + 1, n - 2);
-		return f->text ? 0 : -ENOMEM;
-	}
-	if (!(f->text = strndup(v, n)))
-		return -ENOMEM;
-	if (!n)
-		return 0;
-	errno = 0;
-	if (f->text[0] == '-') {
-		long long i = strtoll(f->text, &end, 0);
-		f->i = i;
-	} else {
-		unsigned long long u = strtoull(f->text, &end, 0);
-		f->i = u;
-	}
-	if (!errno && !*end) {
-		f->is_num = f->is_int = 1;
-		f->d = (double)f->i;
-		return 0;
-	}
-	f->d = strtod(f->text, &end);
-	f->is_num = !*end && !isnan(f->d);
-	return 0;
-}
-
-static int parse_filter(struct dp_filter *f, const char *text, char *err, size_t errlen)
-{
-	const char *p = text, *start;
-
-	while (isspace((unsigned char)*p))
-		p++;
-	start = p;
-	while (isalnum((unsigned char)*p) || *p == '_')
-		p++;
-	if (p == start)
-		goto bad;
-	if (!(f->field = strndup(start, (size_t)(p - start))))
-		return -ENOMEM;
-	while (isspace((unsigned char)*p))
-		p++;
-	if ((f->op = parse_op(&p)) < 0)
-		goto bad;
-	while (isspace((unsigned char)*p))
-		p++;
-	if (parse_filter_value(f, p))
-		return -ENOMEM;
-	if (!f->is_num && f->op != DP_OP_EQ && f->op != DP_OP_NE) {
-		snprintf(err, errlen, "filter '%s': strings compare only with == and !=", text);
-		return -EINVAL;
-	}
-	return 0;
-bad:
-	snprintf(err, errlen, "bad filter '%s' (expected FIELD OP VALUE, OP one of "
-		 "== != < <= > >=)", text);
-	return -EINVAL;
 }
 
 static int copy_config(struct dp_report *r, const struct dp_report_config *cfg)
@@ -118,35 +41,182 @@ static int copy_config(struct dp_report *r, const struct dp_report_config *cfg)
 	r->cfg.aggs = r->aggs_text = dup_or_null(cfg->aggs, &oom);
 	r->cfg.svg_path = r->svg_path = dup_or_null(cfg->svg_path, &oom);
 	r->cfg.live_url = r->live_url = dup_or_null(cfg->live_url, &oom);
+	r->cfg.interval = r->interval_text = dup_or_null(cfg->interval, &oom);
+	r->cfg.begin = r->begin_text = dup_or_null(cfg->begin, &oom);
+	r->cfg.end = r->end_text = dup_or_null(cfg->end, &oom);
+	r->cfg.pair = r->pair_text = dup_or_null(cfg->pair, &oom);
+	r->cfg.pair_key = r->pair_key_text = dup_or_null(cfg->pair_key ? cfg->pair_key : "vtid",
+							 &oom);
+	r->cfg.sort = r->sort_text = dup_or_null(cfg->sort ? cfg->sort : "count", &oom);
 	r->inputs = calloc(cfg->ninputs + 1, sizeof(*r->inputs));
 	if (!r->inputs)
 		return -ENOMEM;
 	for (size_t i = 0; i < cfg->ninputs; i++)
 		r->inputs[i] = dup_or_null(cfg->inputs[i], &oom);
 	r->cfg.inputs = (const char *const *)r->inputs;
-	if (r->cfg.interval <= 0)
-		r->cfg.interval = 1;
+	if (r->cfg.refresh <= 0)
+		r->cfg.refresh = 1;
+	if (r->cfg.watchdog <= 0)
+		r->cfg.watchdog = 30;
 	return oom ? -ENOMEM : 0;
 }
 
-/* Parse aggregations; the default depends on whether a field was given. */
+/* "a,b, c" -> slots; `what` names the option in messages. */
+static int parse_names(struct dp_report *r, const char *list, int *slots, unsigned *n,
+		       const char *what, char *err, size_t errlen)
+{
+	const char *p = list;
+
+	*n = 0;
+	for (;;) {
+		const char *start, *end;
+		int slot;
+
+		while (isspace((unsigned char)*p))
+			p++;
+		start = p;
+		while (*p && *p != ',')
+			p++;
+		end = p;
+		while (end > start && isspace((unsigned char)end[-1]))
+			end--;
+		if (end == start) {
+			snprintf(err, errlen, "%s '%s': empty name", what, list);
+			return -1;
+		}
+		for (const char *q = start; q < end; q++)
+			if (!isalnum((unsigned char)*q) && *q != '_') {
+				snprintf(err, errlen, "%s '%s': '%.*s' is not a field name", what,
+					 list, (int)(end - start), start);
+				return -1;
+			}
+		if (*n == DP_MAX_KEYS) {
+			snprintf(err, errlen, "%s '%s': at most %d names", what, list, DP_MAX_KEYS);
+			return -1;
+		}
+		if ((slot = dp_fieldset_add(&r->fields, start, (size_t)(end - start))) < 0) {
+			snprintf(err, errlen, "too many distinct fields (at most %d)", DP_MAX_SLOTS);
+			return -1;
+		}
+		slots[(*n)++] = slot;
+		if (!*p++)
+			return 0;
+	}
+}
+
+/* Parse aggregations; the default depends on whether there is a value. */
 static int setup_aggs(struct dp_report *r, char *err, size_t errlen)
 {
 	const char *text = r->aggs_text;
+	int has_value = r->field || r->pair_text;
 
 	if (!text || !*text)
-		text = r->field ? "stats,pct,hist" : "count";
+		text = has_value ? "stats,pct,hist" : "count";
 	if (dp_agg_parse(text, &r->spec, err, errlen))
-		return -EINVAL;
+		return -1;
 	if (!r->spec.aggs) {
 		snprintf(err, errlen, "no aggregation given");
-		return -EINVAL;
+		return -1;
 	}
-	if ((r->spec.aggs & DP_AGG_NEEDS_FIELD) && !r->field) {
+	if ((r->spec.aggs & DP_AGG_NEEDS_FIELD) && !has_value) {
 		snprintf(err, errlen, "aggregation '%s' needs a value field (--field)",
 			 dp_agg_name(r->spec.aggs & DP_AGG_NEEDS_FIELD & -(r->spec.aggs & DP_AGG_NEEDS_FIELD)));
-		return -EINVAL;
+		return -1;
 	}
+	return 0;
+}
+
+static int setup_pair(struct dp_report *r, char *err, size_t errlen)
+{
+	char *comma;
+
+	if (!r->pair_text)
+		return 0;
+	if (r->field) {
+		snprintf(err, errlen, "--pair aggregates the durations: it takes no --field");
+		return -1;
+	}
+	if (strcmp(r->event, "*")) {
+		snprintf(err, errlen, "--pair START,END names the events: drop --event");
+		return -1;
+	}
+	comma = strchr(r->pair_text, ',');
+	if (!comma || comma == r->pair_text || !comma[1] || strchr(comma + 1, ',')) {
+		snprintf(err, errlen, "bad --pair '%s' (expected START_EVENT,END_EVENT)",
+			 r->pair_text);
+		return -1;
+	}
+	if (!(r->pair_start = strndup(r->pair_text, (size_t)(comma - r->pair_text))) ||
+	    !(r->pair_end = strdup(comma + 1)) ||
+	    !(r->pending = dp_pending_new(DP_DEFAULT_MAX_PENDING))) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return parse_names(r, r->pair_key_text, r->pair_slot, &r->npair, "--key", err, errlen);
+}
+
+static int setup_time(struct dp_report *r, char *err, size_t errlen)
+{
+	if (r->interval_text && dp_parse_duration(r->interval_text, &r->interval_ns, err, errlen))
+		return -1;
+	if (r->begin_text && dp_parse_time(r->begin_text, &r->begin, err, errlen))
+		return -1;
+	if (r->end_text && dp_parse_time(r->end_text, &r->end, err, errlen))
+		return -1;
+	if (r->begin.kind == r->end.kind && r->begin.kind && r->begin.ns >= r->end.ns) {
+		snprintf(err, errlen, "--begin %s is not before --end %s", r->begin_text,
+			 r->end_text);
+		return -1;
+	}
+	if (r->interval_ns && r->svg_path) {
+		snprintf(err, errlen, "--svg draws one histogram: not with --interval");
+		return -1;
+	}
+	r->ordered = r->interval_ns || r->begin.kind || r->end.kind || r->pair_text;
+	return 0;
+}
+
+static int setup_sort(struct dp_report *r, char *err, size_t errlen)
+{
+	struct dp_agg_spec s = { 0 };
+	char e[256];
+
+	if (!strcmp(r->sort_text, "count")) {
+		r->sort_by = DP_SORT_COUNT;
+		return 0;
+	}
+	if (!strcmp(r->sort_text, "key")) {
+		r->sort_by = DP_SORT_KEY;
+		return 0;
+	}
+	if (dp_agg_parse(r->sort_text, &s, e, sizeof(e)) || !s.aggs ||
+	    (s.aggs & (s.aggs - 1)) || (s.aggs & (DP_AGG_HIST | DP_AGG_LHIST))) {
+		snprintf(err, errlen, "bad --sort '%s' (count, key, sum, min, max, mean, p50, "
+			 "p90, p99 or p99.9)", r->sort_text);
+		return -1;
+	}
+	if (!r->field && !r->pair_text) {
+		snprintf(err, errlen, "--sort %s needs a value field (--field)", r->sort_text);
+		return -1;
+	}
+	r->sort_by = DP_SORT_AGG;
+	r->sort_agg = s.aggs;
+	return 0;
+}
+
+static int setup_fields(struct dp_report *r, char *err, size_t errlen)
+{
+	r->val_slot = -1;
+	if (r->field && (r->val_slot = dp_fieldset_add(&r->fields, r->field,
+						       strlen(r->field))) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (r->group_by && parse_names(r, r->group_by, r->key_slot, &r->nkeys, "--by", err,
+				       errlen))
+		return -1;
+	if (r->filter_text && dp_expr_parse(&r->filter, r->filter_text, &r->fields, err, errlen))
+		return -1;
 	return 0;
 }
 
@@ -155,18 +225,17 @@ struct dp_report *dp_report_new(const struct dp_report_config *cfg, char *err, s
 	struct dp_report *r = calloc(1, sizeof(*r));
 
 	snprintf(err, errlen, "out of memory");
-	if (!r || copy_config(r, cfg))
-		goto err;
-	if (setup_aggs(r, err, errlen))
-		goto err;
-	if (r->filter_text && parse_filter(&r->filter, r->filter_text, err, errlen))
+	if (!r)
+		return NULL;
+	r->filter.root = -1;
+	if (copy_config(r, cfg) || setup_aggs(r, err, errlen) || setup_fields(r, err, errlen) ||
+	    setup_pair(r, err, errlen) || setup_time(r, err, errlen) ||
+	    setup_sort(r, err, errlen))
 		goto err;
 	if (dp_table_init(&r->table, &r->spec, cfg->max_keys)) {
 		snprintf(err, errlen, "out of memory");
 		goto err;
 	}
-	if (!r->group_by && !(r->single = dp_table_get_none(&r->table)))
-		goto err;
 	r->live = r->live_url != NULL;
 	r->out = stdout;
 	return r;
@@ -175,32 +244,67 @@ err:
 	return NULL;
 }
 
+void dp_report_note(struct dp_report *r, const char *fmt, ...)
+{
+	char buf[600];
+	va_list ap;
+
+	if (r->nnotes == DP_MAX_REPORT_NOTES) {
+		r->notes_dropped++;
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	for (size_t i = 0; i < r->nnotes; i++)
+		if (!strcmp(r->notes[i], buf))
+			return;
+	if ((r->notes[r->nnotes] = strdup(buf)))
+		r->nnotes++;
+}
+
+static void free_strings(struct dp_report *r)
+{
+	char **owned[] = {
+		&r->event, &r->field, &r->group_by, &r->filter_text, &r->aggs_text,
+		&r->svg_path, &r->live_url, &r->interval_text, &r->begin_text, &r->end_text,
+		&r->pair_text, &r->pair_key_text, &r->sort_text, &r->pair_start, &r->pair_end,
+	};
+
+	for (size_t i = 0; i < sizeof(owned) / sizeof(owned[0]); i++) {
+		free(*owned[i]);
+		*owned[i] = NULL;
+	}
+}
+
 struct dp_report *dp_report_free(struct dp_report *r)
 {
 	if (!r)
 		return NULL;
 	dp_table_fini(&r->table);
+	dp_pending_free(r->pending);
+	dp_expr_fini(&r->filter);
+	dp_fieldset_fini(&r->fields);
+	free(r->keybuf.buf);
 	for (size_t i = 0; r->inputs && r->inputs[i]; i++)
 		free(r->inputs[i]);
-	dp_remove_shadows(r);
-	for (size_t i = 0; i < r->ntraces; i++)
-		free(r->traces[i]);
-	free(r->traces);
-	free(r->shadows);
-	free(r->groups);
-	for (size_t i = 0; i < sizeof(r->skipped) / sizeof(r->skipped[0]); i++)
-		free(r->skipped[i]);
 	free(r->inputs);
-	free(r->event);
-	free(r->field);
-	free(r->group_by);
-	free(r->filter_text);
-	free(r->aggs_text);
-	free(r->svg_path);
-	free(r->live_url);
-	free(r->filter.field);
-	free(r->filter.text);
+	dp_remove_shadows(r);
+	for (size_t i = 0; i < r->ntraces; i++) {
+		free(r->tr[i].dir);
+		for (size_t j = 0; j < r->tr[i].nfiles; j++)
+			free(r->tr[i].files[j]);
+		free(r->tr[i].files);
+		free(r->tr[i].sizes);
+	}
+	free(r->tr);
+	for (size_t i = 0; i < r->nnotes; i++)
+		free(r->notes[i]);
+	for (size_t i = 0; i < r->streams_cap; i++)
+		free(r->streams[i].name);
+	free(r->streams);
 	free(r->ecs);
+	free_strings(r);
 	if (r->out && r->out != stdout && r->out != stderr)
 		fclose(r->out);
 	free(r);

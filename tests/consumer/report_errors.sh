@@ -30,8 +30,11 @@ expect_error 1 "unknown field 'latency' in event 'dpgen:req'.*arg0, arg1" "$WORK
 expect_error 1 "unknown field 'nope'" "$WORK/t" -e dpgen:req -f arg1 -b nope
 expect_error 1 "field 'arg0' of event 'dpgen:req' is not numeric" "$WORK/t" -e dpgen:req -f arg0 -a p99
 expect_error 1 "group-by field 'arg3' .* must be a string or an integer" "$WORK/t" -e dpgen:req -a count -b arg3
-expect_error 1 "filter: field 'arg1' .* numeric but 'abc' is not a number" "$WORK/t" -e dpgen:req -a count -F 'arg1 == abc'
-expect_error 1 "filter: string field 'arg0' compares only with == and !=" "$WORK/t" -e dpgen:req -a count -F 'arg0 < 5'
+
+expect_error 1 "filter: field 'arg1' .* numeric but 'abc' is not a number" "$WORK/t" -e dpgen:req -a count -F 'arg1 == "abc"'
+expect_error 1 "filter: field 'arg0' of event 'dpgen:req' is a string; compare it with a quoted string" "$WORK/t" -e dpgen:req -a count -F 'arg0 < 5'
+expect_error 1 "filter: string field 'arg0' compares only with == and !=" "$WORK/t" -e dpgen:req -a count -F 'arg0 < "x"'
+expect_error 1 "unknown field 'abc' in event 'dpgen:req'" "$WORK/t" -e dpgen:req -a count -F 'arg1 == abc'
 expect_error 2 "unknown aggregation 'median'" "$WORK/t" -e dpgen:req -f arg1 -a median
 expect_error 2 "needs a value field" "$WORK/t" -e dpgen:req -a hist
 expect_error 2 "bad filter" "$WORK/t" -e dpgen:req -F '> 3'

@@ -54,7 +54,7 @@ lttng enable-event -u 'dpgen:*' >/dev/null || dp_fail "enable-event"
 lttng start >/dev/null || dp_fail "start"
 
 URL="net://127.0.0.1:$LIVE/host/$(hostname)/live"
-"$DYNPROBE" report --live "$URL" -e dpgen:req -f arg1 -b arg0 -a count,sum --csv -i 0.2 \
+"$DYNPROBE" report --live "$URL" -e dpgen:req -f arg1 -b arg0 -a count,sum --csv --refresh 0.2 \
 	>"$WORK/out" 2>"$WORK/err" &
 report_pid=$!
 # Attached when the relay daemon counts one viewer on the session.

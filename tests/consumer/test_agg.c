@@ -244,17 +244,36 @@ static void test_memory_bounded(void **state)
 	dp_group_fini(&g);
 }
 
+static struct dp_group *get_str(struct dp_table *t, struct dp_keybuf *kb, const char *s)
+{
+	dp_key_reset(kb);
+	dp_key_add_str(kb, s, strlen(s));
+	return dp_table_get(t, kb->buf, kb->len);
+}
+
+static struct dp_group *get_int(struct dp_table *t, struct dp_keybuf *kb, int64_t v, int sign)
+{
+	dp_key_reset(kb);
+	if (sign)
+		dp_key_add_int(kb, v);
+	else
+		dp_key_add_uint(kb, (uint64_t)v);
+	return dp_table_get(t, kb->buf, kb->len);
+}
+
 static void test_key_cap(void **state)
 {
 	struct dp_agg_spec spec = { .aggs = DP_AGG_COUNT };
+	struct dp_keybuf kb = { 0 };
 	struct dp_table t;
 	const char *keys[] = { "GET", "POST", "PUT", "DELETE", "PATCH" };
 	struct dp_group *first[5];
+	char buf[64];
 
 	assert_int_equal(dp_table_init(&t, &spec, 3), 0);
 	for (int round = 0; round < 2; round++)
 		for (int i = 0; i < 5; i++) {
-			struct dp_group *g = dp_table_get_str(&t, keys[i], strlen(keys[i]));
+			struct dp_group *g = get_str(&t, &kb, keys[i]);
 
 			assert_non_null(g);
 			dp_group_add_none(g);
@@ -269,29 +288,102 @@ static void test_key_cap(void **state)
 	assert_int_equal(t.other_events, 4);   /* DELETE and PATCH, twice each */
 	assert_int_equal(t.other->count, 4);
 	assert_int_equal(first[0]->count, 2);
-	assert_string_equal(first[1]->skey, "POST");
+	dp_key_format(buf, sizeof(buf), first[1]->key, first[1]->key_len);
+	assert_string_equal(buf, "POST");
 	dp_table_fini(&t);
+	free(kb.buf);
 }
 
 static void test_table_many_keys(void **state)
 {
 	struct dp_agg_spec spec = { .aggs = DP_AGG_COUNT };
+	struct dp_keybuf kb = { 0 };
 	struct dp_table t;
+	struct dp_keyitem it;
 
 	assert_int_equal(dp_table_init(&t, &spec, 100000), 0);
 	for (int64_t k = -5000; k < 5000; k++)
-		dp_group_add_none(dp_table_get_int(&t, k));
+		dp_group_add_none(get_int(&t, &kb, k, 1));
 	for (int64_t k = -5000; k < 5000; k++) {
-		struct dp_group *g = dp_table_get_int(&t, k);
+		struct dp_group *g = get_int(&t, &kb, k, 1);
+		size_t off = 0;
 
-		assert_int_equal(g->ikey, k);
+		assert_int_equal(dp_key_next(g->key, g->key_len, &off, &it), 1);
+		assert_int_equal(it.kind, 'i');
+		assert_int_equal(it.i, k);
 		assert_int_equal(g->count, 1);
 	}
 	assert_int_equal(t.ngroups, 10000);
 	assert_null(t.other);
 	/* An unsigned key with the same bits is a different key. */
-	assert_ptr_not_equal(dp_table_get_uint(&t, 5), dp_table_get_int(&t, 5));
+	assert_ptr_not_equal(get_int(&t, &kb, 5, 0), get_int(&t, &kb, 5, 1));
 	dp_table_fini(&t);
+	free(kb.buf);
+}
+
+/* Tuples: equal only item for item; ordered item by item; printed like
+ * bpftrace's @[a, b]. */
+static void test_key_tuples(void **state)
+{
+	struct dp_keybuf a = { 0 }, b = { 0 };
+	char buf[128], big[DP_KEY_STR_MAX + 10];
+
+	dp_key_add_str(&a, "GET", 3);
+	dp_key_add_int(&a, -7);
+	dp_key_add_uint(&a, 42);
+	dp_key_format(buf, sizeof(buf), a.buf, a.len);
+	assert_string_equal(buf, "GET, -7, 42");
+	dp_key_add_str(&b, "GET", 3);
+	dp_key_add_int(&b, -7);
+	dp_key_add_uint(&b, 41);
+	assert_true(dp_key_cmp(a.buf, a.len, b.buf, b.len) > 0);
+	dp_key_reset(&b);
+	dp_key_add_str(&b, "GE", 2);
+	assert_true(dp_key_cmp(a.buf, a.len, b.buf, b.len) > 0);
+	/* "GE" + "T..." must not equal "GET" + "...": lengths are encoded. */
+	dp_key_add_str(&b, "T", 1);
+	assert_true(a.len != b.len || memcmp(a.buf, b.buf, a.len));
+	dp_key_reset(&b);
+	dp_key_add_int(&b, -1);
+	dp_key_reset(&a);
+	dp_key_add_uint(&a, UINT64_MAX);
+	assert_true(dp_key_cmp(b.buf, b.len, a.buf, a.len) < 0);
+	memset(big, 'x', sizeof(big));
+	dp_key_reset(&a);
+	assert_int_equal(dp_key_add_str(&a, big, sizeof(big)), 1);
+	assert_int_equal(a.len, 6 + DP_KEY_STR_MAX);
+	free(a.buf);
+	free(b.buf);
+}
+
+/* Two readers' groups add up to the group of one reader that saw all. */
+static void test_group_merge(void **state)
+{
+	struct dp_agg_spec spec = { 0 };
+	struct dp_group all, x, y;
+	char err[128];
+
+	assert_int_equal(dp_agg_parse("stats,pct,hist,lhist(0,1000,10)", &spec, err, sizeof(err)), 0);
+	dp_group_init(&all, &spec);
+	dp_group_init(&x, &spec);
+	dp_group_init(&y, &spec);
+	for (int64_t v = -300; v < 5000; v += 7) {
+		dp_group_add_int(&all, &spec, v);
+		dp_group_add_int(v % 2 ? &x : &y, &spec, v);
+	}
+	dp_group_add_real(&all, &spec, 0.5);
+	dp_group_add_real(&y, &spec, 0.5);
+	assert_int_equal(dp_group_merge(&x, &y, &spec), 0);
+	assert_int_equal(x.count, all.count);
+	assert_true(x.isum == all.isum && x.imin == all.imin && x.imax == all.imax);
+	assert_true(x.fsum == all.fsum && x.fmin == all.fmin);
+	assert_memory_equal(x.hist, all.hist, sizeof(x.hist));
+	assert_memory_equal(x.lhist, all.lhist, (spec.lhist.nbuckets + 2) * sizeof(uint64_t));
+	for (double p = 1; p <= 100; p += 3.3)
+		assert_true(dp_group_percentile(&x, p) == dp_group_percentile(&all, p));
+	dp_group_fini(&all);
+	dp_group_fini(&x);
+	dp_group_fini(&y);
 }
 
 int main(void)
@@ -307,6 +399,8 @@ int main(void)
 		cmocka_unit_test(test_memory_bounded),
 		cmocka_unit_test(test_key_cap),
 		cmocka_unit_test(test_table_many_keys),
+		cmocka_unit_test(test_key_tuples),
+		cmocka_unit_test(test_group_merge),
 	};
 
 	return cmocka_run_group_tests_name("consumer-agg", tests, NULL, NULL);
