@@ -192,7 +192,7 @@ static int group_add_integer(struct dp_group *g, const struct dp_agg_spec *spec,
 	g->hist[hist_index]++;
 	if (spec->aggs & DP_AGG_LHIST)
 		g->lhist[dp_lhist_index(&spec->lhist, (double)v)]++;
-	return llh_add(&g->llh, (double)v);
+	return dp_spec_llh(spec) ? llh_add(&g->llh, (double)v) : 0;
 }
 
 int dp_group_add_int(struct dp_group *g, const struct dp_agg_spec *spec, int64_t v)
@@ -221,7 +221,7 @@ int dp_group_add_real(struct dp_group *g, const struct dp_agg_spec *spec, double
 	g->hist[dp_hist_index_real(v)]++;
 	if (spec->aggs & DP_AGG_LHIST)
 		g->lhist[dp_lhist_index(&spec->lhist, v)]++;
-	return llh_add(&g->llh, v);
+	return dp_spec_llh(spec) ? llh_add(&g->llh, v) : 0;
 }
 
 /* Log-linear blocks add bucket by bucket; a block only one side has is

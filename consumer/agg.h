@@ -14,7 +14,8 @@
  * midpoint, so |estimate - exact| <= 2^-8 * |exact| (0.39 %) for
  * 2^-64 <= |v| < 2^65; integers with |v| < 256 are exact.  Memory: 128
  * counters (1 KiB) per binary order of magnitude actually seen, allocated
- * the first time that order is hit, never per event.
+ * the first time that order is hit, never per event; kept only when a
+ * percentile is asked for (or sorted by).
  */
 #ifndef DYNPROBE_CONSUMER_AGG_H
 #define DYNPROBE_CONSUMER_AGG_H
@@ -59,7 +60,14 @@ struct dp_lhist_spec {
 struct dp_agg_spec {
 	unsigned aggs;          /* DP_AGG_* */
 	struct dp_lhist_spec lhist;
+	int want_llh;           /* keep the log-linear histogram without printing percentiles */
 };
+
+/* The log-linear histogram costs a few ns per value: only when read. */
+static inline int dp_spec_llh(const struct dp_agg_spec *s)
+{
+	return (s->aggs & DP_AGG_PCTS) || s->want_llh;
+}
 
 struct dp_llh {
 	uint64_t zero;

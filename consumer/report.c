@@ -201,6 +201,7 @@ static int setup_sort(struct dp_report *r, char *err, size_t errlen)
 	}
 	r->sort_by = DP_SORT_AGG;
 	r->sort_agg = s.aggs;
+	r->spec.want_llh = (s.aggs & DP_AGG_PCTS) != 0;
 	return 0;
 }
 
