@@ -166,7 +166,8 @@ static int parse_number(struct parser *ps, struct dp_operand *o)
 		return 0;
 	}
 	o->d = strtod(start, &end);
-	if (end == start || isalnum((unsigned char)*end) || isnan(o->d))
+	if (end == start || isalnum((unsigned char)*end) || *end == '.' || *end == '_' ||
+	    isnan(o->d) || isinf(o->d))
 		return fail(ps, "bad number");
 	o->lit = DP_LIT_REAL;
 	ps->p = end;

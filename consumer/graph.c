@@ -21,6 +21,7 @@
 #include "report.h"
 
 #include <signal.h>
+#include <sys/mman.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -116,6 +117,7 @@ static bt_value *source_params(struct dp_report *r, unsigned group, int *empty)
 	bad = bad || bt_value_map_insert_empty_array_entry(params, "inputs", &inputs);
 	if (r->live) {
 		*empty = 0;
+		dp_watch_opening(r, r->live_url);
 		bad = bad || bt_value_array_append_string_element(inputs, r->live_url);
 		bad = bad || bt_value_map_insert_string_entry(params, "session-not-found-action",
 							      "end");
@@ -137,6 +139,89 @@ static bt_value *source_params(struct dp_report *r, unsigned group, int *empty)
 	return params;
 }
 
+/* What source.ctf.fs logs when it refuses a trace (the TSDL parser's
+ * "At line N in metadata stream: ..." never reaches the error chain):
+ * its stderr goes to a memory file meanwhile, its first error line is
+ * kept.  Returns the saved stderr, or -1 (then nothing is captured). */
+static int capture_begin(int *memfd)
+{
+	int saved;
+
+	fflush(stderr);
+	if ((*memfd = memfd_create("dynprobe-bt-log", MFD_CLOEXEC)) < 0)
+		return -1;
+	if ((saved = dup(STDERR_FILENO)) < 0 || dup2(*memfd, STDERR_FILENO) < 0) {
+		if (saved >= 0)
+			close(saved);
+		close(*memfd);
+		return -1;
+	}
+	return saved;
+}
+
+static void capture_end(int saved, int memfd, char *detail, size_t len)
+{
+	char buf[8192], *line, *p;
+	ssize_t n;
+
+	detail[0] = 0;
+	if (saved < 0)
+		return;
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	n = pread(memfd, buf, sizeof(buf) - 1, 0);
+	close(memfd);
+	buf[n > 0 ? n : 0] = 0;
+	/* "MM-DD hh:mm:ss.ms PID TID E TAG func@file.c:line MESSAGE" */
+	for (line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
+		if (!strstr(line, " E ") || !(p = strstr(line, "@")) || !(p = strchr(p, ' ')))
+			continue;
+		snprintf(detail, len, "%s", p + 1);
+		if (strstr(line, "metadata stream"))
+			break;          /* the parser's own words: the best */
+	}
+}
+
+/* The error of a trace that cannot be opened, naming it. */
+static void open_error(struct dp_report *r, unsigned group, const char *detail)
+{
+	const char *dir = "the trace";
+
+	for (size_t i = 0; i < r->ntraces; i++)
+		if (r->tr[i].group == group && !r->tr[i].skip) {
+			dir = r->tr[i].dir;
+			break;
+		}
+	if (strstr(detail, "metadata stream")) {
+		bt_current_thread_clear_error();
+		snprintf(r->errmsg, sizeof(r->errmsg), "%.200s/metadata: damaged: %.250s", dir, detail);
+	} else {
+		take_bt_error(r, dir);
+	}
+}
+
+/* Why ctf.fs refused a trace, in its own words: the same source again,
+ * in a scratch graph, logging at ERROR level into a memory file. */
+static void explain_refusal(const bt_component_class_source *cls, const bt_value *params,
+			    char *detail, size_t len)
+{
+	const bt_error *held = bt_current_thread_take_error();
+	const bt_component_source *src;
+	bt_graph *g = bt_graph_create(0);
+	int memfd = -1, saved = g ? capture_begin(&memfd) : -1;
+
+	detail[0] = 0;
+	if (saved >= 0)
+		bt_graph_add_source_component(g, cls, "explain", params, BT_LOGGING_LEVEL_ERROR,
+					      &src);
+	capture_end(saved, memfd, detail, len);
+	bt_graph_put_ref(g);
+	bt_current_thread_clear_error();
+	if (held)
+		bt_current_thread_move_error(held);
+}
+
 /* One source component: the live URL, or the traces of one UUID group.
  * 0 added (or nothing to read: *ret NULL), 1 retry, -1 error. */
 static int add_source(struct dp_report *r, bt_graph *g, unsigned group,
@@ -145,8 +230,8 @@ static int add_source(struct dp_report *r, bt_graph *g, unsigned group,
 	const bt_plugin *p = find_plugin(r, "ctf");
 	const bt_component_class_source *cls;
 	bt_value *params = NULL;
-	char name[32];
-	int rc = -1, empty;
+	char name[32], detail[300] = "";
+	int rc = -1, empty, memfd = -1, saved;
 
 	*ret = NULL;
 	if (!p)
@@ -159,14 +244,23 @@ static int add_source(struct dp_report *r, bt_graph *g, unsigned group,
 	if (empty)
 		goto err;
 	snprintf(name, sizeof(name), "source-%u", group);
-	if (bt_graph_add_source_component(g, cls, name, params, log_level(), ret)) {
+	/* The metadata parser logs by itself (see dp_report_run): keep it off
+	 * the terminal, and at hand. */
+	saved = r->live ? -1 : capture_begin(&memfd);
+	rc = bt_graph_add_source_component(g, cls, name, params, log_level(), ret);
+	capture_end(saved, memfd, detail, sizeof(detail));
+	if (rc) {
 		*ret = NULL;
-		if (!r->live && exclude_unreadable(r))
+		rc = -1;
+		if (r->live) {
+			take_bt_error(r, r->live_url);
+		} else if (exclude_unreadable(r)) {
 			rc = 1;         /* retry without the bad stream file */
-		else
-			take_bt_error(r, r->live ? r->live_url : "cannot open the trace(s)");
-		if (rc != 1)
-			rc = -1;
+		} else {
+			if (!strstr(detail, "metadata stream"))
+				explain_refusal(cls, params, detail, sizeof(detail));
+			open_error(r, group, detail);
+		}
 	}
 err:
 	bt_value_put_ref(params);
@@ -314,6 +408,10 @@ int dp_report_run(struct dp_report *r, FILE *out)
 	int rc = -1;
 
 	bt_logging_set_global_level(log_level());
+	/* The TSDL parser logs (never returns) where a metadata file goes
+	 * wrong; at ERROR level capture_end() can quote it.  babeltrace2
+	 * reads this when its ctf plugin loads: before the first graph. */
+	setenv("BABELTRACE_PLUGIN_CTF_METADATA_LOG_LEVEL", "E", 0);
 	r->out = out;
 	/* Each retry drops one more unreadable stream file; bounded anyway. */
 	for (int tries = 0, retry = 1; !g && retry == 1 && tries < 256; tries++) {

@@ -821,10 +821,10 @@ int dp_report_check_end(struct dp_report *r)
 	}
 	if (!r->c.events_matched && !r->c.events_filtered && !r->c.events_outside &&
 	    !r->c.pairs && !r->c.unmatched_starts && !r->c.unmatched_ends) {
+		/* Damaged or missing files may be why: say so. */
 		snprintf(r->errmsg, sizeof(r->errmsg), "no event matched: the traces hold no "
-			 "'%s' event%s", r->pair_text ? r->pair_text : r->event,
-			 r->c.skipped_files ? " (some stream files were unreadable and skipped: "
-			 "truncated or corrupt)" : "");
+			 "'%s' event%s%.300s%s", r->pair_text ? r->pair_text : r->event,
+			 r->nnotes ? " (" : "", r->nnotes ? r->notes[0] : "", r->nnotes ? ")" : "");
 		return -1;
 	}
 	return 0;

@@ -303,8 +303,8 @@ static int reader_failed(const struct reader *rd, double watchdog)
 		fprintf(stderr, "dynprobe report: no progress for %g s while reading %s "
 			"(babeltrace2 hangs on some damaged traces): stopped\n", watchdog, place);
 	else
-		fprintf(stderr, "dynprobe report: babeltrace2 crashed (%s) while reading %s: the "
-			"file is damaged%s%s%s\n", strsignal(WTERMSIG(rd->status)), place,
+		fprintf(stderr, "dynprobe report: babeltrace2 crashed (%s) while reading %s: it is "
+			"probably damaged%s%s%s\n", strsignal(WTERMSIG(rd->status)), place,
 			last[0] ? " (" : "", last, last[0] ? ")" : "");
 	return 1;
 }

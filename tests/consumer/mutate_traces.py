@@ -127,6 +127,7 @@ def main():
     ap.add_argument("--count", type=int, default=200)
     ap.add_argument("--timeout", type=float, default=30)
     ap.add_argument("--keep", help="copy inputs that hang, crash or answer silently here")
+    ap.add_argument("--show", action="store_true", help="list every outcome, not only the bad ones")
     ap.add_argument("dynprobe")
     ap.add_argument("trace")
     ap.add_argument("args", nargs=argparse.REMAINDER)
@@ -155,10 +156,10 @@ def main():
             rc, out, err = run([a.dynprobe, "report", copy] + a.args, a.timeout)
             outcome = classify(rc, out, err, copy, reference)
             counts[outcome] = counts.get(outcome, 0) + 1
-            if outcome in ("hang", "crash", "silent", "error-anon"):
+            if a.show or outcome in ("hang", "crash", "silent", "error-anon"):
                 msg = err.decode(errors="replace").strip().splitlines()
                 bad.append("%s: %s: %s (%s)" % (outcome, rel, desc, msg[-1] if msg else ""))
-                if a.keep:
+                if a.keep and outcome in ("hang", "crash", "silent", "error-anon"):
                     shutil.copytree(copy, os.path.join(a.keep, "%s-%d" % (outcome, i)),
                                     symlinks=True)
             shutil.rmtree(copy)

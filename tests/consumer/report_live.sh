@@ -110,4 +110,75 @@ grep -q '^WARNING: incomplete: interrupted' "$WORK/int.out" || dp_fail "interrup
 tail -1 "$WORK/int.out" | grep -q '^@count: 300$' || dp_fail "final partial count missing"
 lttng destroy live2 >/dev/null
 echo "ok: SIGINT"
+
+# --- --interval over a live session: intervals print while events arrive ---
+lttng create live3 --live=100000 --set-url="net://127.0.0.1:$CTRL:$DATA" >/dev/null ||
+	dp_fail "lttng create live3"
+lttng enable-event -u 'dpgen:*' >/dev/null && lttng start >/dev/null || dp_fail "start live3"
+"$DYNPROBE" report --live "net://127.0.0.1:$LIVE/host/$(hostname)/live3" -e dpgen:req -a count \
+	-i 500ms --json >"$WORK/ivl.out" 2>"$WORK/ivl.err" &
+report_pid=$!
+dp_wait_until 20 "babeltrace2 query src.ctf.lttng-live sessions \
+	-p 'url=\"net://127.0.0.1:$LIVE\"' 2>/dev/null | grep -A2 'client-count: 1' | grep -q 'live3'" ||
+	dp_fail "interval report did not attach"
+# 80 events 50 ms apart: about 4 s of trace time, 8 intervals.
+"$GEN" 80 13 "$WORK/values3" 1 50000 &
+gen_pid=$!
+dp_wait_until 30 "[ \$(grep -c '\"interval\"' '$WORK/ivl.out') -ge 2 ]" ||
+	dp_fail "no two intervals printed: $(cat "$WORK/ivl.out" "$WORK/ivl.err")"
+kill -0 "$gen_pid" 2>/dev/null || dp_fail "the generator ended before two intervals were printed"
+echo "ok: $(grep -c '"interval"' "$WORK/ivl.out") intervals printed while events arrive"
+wait "$gen_pid" || dp_fail "generator"
+lttng destroy live3 >/dev/null || dp_fail "destroy live3"
+dp_wait_until 30 "! kill -0 $report_pid 2>/dev/null" || dp_fail "interval report did not end"
+wait "$report_pid"
+rc=$?
+report_pid=
+[ "$rc" = 0 ] || dp_fail "interval report exited $rc: $(cat "$WORK/ivl.err")"
+python3 - "$WORK/ivl.out" <<'PY' || dp_fail "live intervals: $(cat "$WORK/ivl.out")"
+import json, sys
+docs = [json.loads(l) for l in open(sys.argv[1])]
+ivls, summary = docs[:-1], docs[-1]
+assert all("interval" in d for d in ivls) and summary.get("summary"), "shape"
+assert sum(d["events_matched"] for d in ivls) == 80, "every event in one interval"
+assert summary["events_matched"] == 80 and summary["intervals"] == len(ivls)
+ends = [d["interval"]["end_ns"] for d in ivls]
+assert all(b["interval"]["begin_ns"] == a for a, b in zip(ends, ivls[1:])), "contiguous"
+assert all(d["interval"]["end_ns"] - d["interval"]["begin_ns"] == 500000000 for d in ivls)
+PY
+echo "ok: live --interval: $(($(wc -l <"$WORK/ivl.out") - 1)) contiguous 500 ms intervals, 80 events"
+
+# --- a reader that hangs or crashes inside libbabeltrace2 ------------------
+# A live reader waits for data forever, so it is there to be stopped (what a
+# hang inside the library looks like to its parent) or killed the way an
+# assertion kills it.  Either way the report ends, with one line naming
+# what was being read.
+lttng create live4 --live=100000 --set-url="net://127.0.0.1:$CTRL:$DATA" >/dev/null ||
+	dp_fail "lttng create live4"
+lttng enable-event -u 'dpgen:*' >/dev/null && lttng start >/dev/null || dp_fail "start live4"
+for how in STOP ABRT; do
+	"$DYNPROBE" report --live "net://127.0.0.1:$LIVE/host/$(hostname)/live4" -a count \
+		--watchdog 2 >"$WORK/w.out" 2>"$WORK/w.err" &
+	report_pid=$!
+	dp_wait_until 20 "babeltrace2 query src.ctf.lttng-live sessions \
+		-p 'url=\"net://127.0.0.1:$LIVE\"' 2>/dev/null | grep -A2 'client-count: 1' | grep -q 'live4'" ||
+		dp_fail "report did not attach to live4"
+	reader=$(pgrep -P "$report_pid")
+	[ -n "$reader" ] || dp_fail "no reader process under $report_pid"
+	kill -"$how" "$reader"
+	dp_wait_until 30 "! kill -0 $report_pid 2>/dev/null" || dp_fail "report did not end after SIG$how"
+	wait "$report_pid"
+	rc=$?
+	report_pid=
+	[ "$rc" = 1 ] || dp_fail "SIG$how: exit $rc, want 1"
+	[ "$(wc -l <"$WORK/w.err")" = 1 ] || dp_fail "SIG$how: stderr is not one line: $(cat "$WORK/w.err")"
+	if [ "$how" = STOP ]; then
+		grep -q "no progress for 2 s while reading .*live4.*: stopped" "$WORK/w.err"
+	else
+		grep -q "babeltrace2 crashed (Aborted) while reading .*live4.*: it is probably damaged" "$WORK/w.err"
+	fi || dp_fail "SIG$how: $(cat "$WORK/w.err")"
+	pgrep -P "$report_pid" >/dev/null 2>&1 && dp_fail "SIG$how: a reader was left behind"
+	echo "ok: SIG$how -> $(cat "$WORK/w.err")"
+done
+lttng destroy live4 >/dev/null
 echo "PASS"
