@@ -188,7 +188,12 @@ static int parse_option(int c, struct dp_report_config *cfg, char **aggs)
 	case 'h':
 		usage(stdout);
 		return -1;
+	case ':':
+		fprintf(stderr, "dynprobe report: option '%s' needs a value\n", optarg);
+		return 2;
 	default:
+		fprintf(stderr, "dynprobe report: unknown option '%s' (dynprobe report --help "
+			"lists them)\n", optarg);
 		return 2;
 	}
 	return 0;
@@ -202,9 +207,13 @@ static int parse_args(int argc, char **argv, struct dp_report_config *cfg, char 
 	int c, rc;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "e:f:b:F:a:l:i:j:h", options, NULL)) != -1)
+	opterr = 0;     /* our messages, with our name */
+	while ((c = getopt_long(argc, argv, ":e:f:b:F:a:l:i:j:h", options, NULL)) != -1) {
+		if (c == '?' || c == ':')
+			optarg = argv[optind - 1];
 		if ((rc = parse_option(c, cfg, aggs)))
 			return rc;
+	}
 	cfg->inputs = (const char *const *)argv + optind;
 	cfg->ninputs = (size_t)(argc - optind);
 	if (!cfg->live_url == !cfg->ninputs) {

@@ -15,7 +15,7 @@ expect_error() {
 	rc=$?
 	[ "$rc" = "$want" ] || dp_fail "report $*: exit $rc, want $want ($(cat "$WORK/err"))"
 	[ "$(wc -l <"$WORK/err")" = 1 ] || dp_fail "report $*: stderr is not one line: $(cat "$WORK/err")"
-	grep -qE "$pattern" "$WORK/err" || dp_fail "report $*: '$(cat "$WORK/err")' !~ /$pattern/"
+	grep -qE -- "$pattern" "$WORK/err" || dp_fail "report $*: '$(cat "$WORK/err")' !~ /$pattern/"
 	echo "ok: $* -> $(cat "$WORK/err")"
 }
 
@@ -40,6 +40,28 @@ expect_error 2 "needs a value field" "$WORK/t" -e dpgen:req -a hist
 expect_error 2 "bad filter" "$WORK/t" -e dpgen:req -F '> 3'
 expect_error 2 "lhist: need min < max" "$WORK/t" -e dpgen:req -f arg1 -a 'lhist(5,1,1)'
 expect_error 2 "give trace directories or --live" -e dpgen:req
+
+expect_error 2 "unknown option '--bogus' \\(dynprobe report --help lists them\\)" "$WORK/t" --bogus
+expect_error 2 "option '--by' needs a value" "$WORK/t" --by
+expect_error 2 "bad duration '1 s'" "$WORK/t" -i '1 s'
+expect_error 2 "bad time 'noon'" "$WORK/t" --begin noon
+expect_error 2 "--begin 20 is not before --end 10" "$WORK/t" --begin 20 --end 10
+expect_error 2 "bad --sort 'size'" "$WORK/t" --sort size
+expect_error 2 "--sort p99 needs a value field" "$WORK/t" --sort p99
+expect_error 2 "bad --pair 'dpgen:req'" "$WORK/t" --pair dpgen:req
+expect_error 2 "--pair START,END names the events: drop --event" "$WORK/t" -e x --pair a,b
+expect_error 2 "--pair aggregates the durations: it takes no --field" "$WORK/t" -f arg1 --pair a,b
+expect_error 2 "--svg draws one histogram: not with --interval" "$WORK/t" -i 1s --svg "$WORK/x.svg"
+expect_error 2 "--by 'arg0,,arg1': empty name" "$WORK/t" -b arg0,,arg1
+expect_error 2 "bad filter 'arg0 == \"GET\" & arg1 > 3': use && and \\|\\| at column 15" "$WORK/t" -F 'arg0 == "GET" & arg1 > 3'
+# Context the trace lacks: the message says how to record it.
+expect_error 1 "unknown field 'tid' in event 'dpgen:req' .*record it with .lttng add-context -u -t vtid." "$WORK/t" -e dpgen:req -b tid
+expect_error 1 "unknown field 'vtid' in event 'dpgen:req,dpgen:tick'.*lttng add-context -u -t vtid" "$WORK/t" --pair dpgen:req,dpgen:tick
+expect_error 1 "--pair: event 'dpgen:req' matches both START and END" "$WORK/t" --pair 'dpgen:*,*req'
+# cpu_id is in every LTTng packet context (issue 14, item 7).
+"$DYNPROBE" report "$WORK/t" -b cpu_id >"$WORK/out" || dp_fail "-b cpu_id"
+grep -qE '^@count\[[0-9]+\]: [0-9]+$' "$WORK/out" || dp_fail "-b cpu_id: $(cat "$WORK/out")"
+! grep -rq -- "--group-by" "$WORK/out" || dp_fail "a message names --group-by"
 
 # A count of a string field is fine (it only needs events).
 "$DYNPROBE" report "$WORK/t" -e dpgen:req -f arg0 -a count >/dev/null || dp_fail "count of a string field"
