@@ -53,7 +53,8 @@ MECH_TEXT = {
 SCALING = {"dp_usdt_1", "dp_usdt_10k", "dp_usdt_site", "dp_lttng_site"}  # 2-arg-only cells
 NARGS = ["0", "2", "6"]
 THREADS = ["1", "2"]
-SETUP_EXPECTED = [("usdt", "10"), ("usdt", "1000"), ("lttng_cold", "10"),
+SETUP_EXPECTED = [("usdt", "10"), ("usdt", "1000"), ("lttng_rt", "10"), ("lttng_rt", "1000"),
+                  ("lttng_cold", "10"),
                   ("lttng_cached", "10"), ("lttng_cold", "1000"), ("lttng_cached", "1000"),
                   ("usdt_memfd_first", "10"), ("usdt_file_first", "10"),
                   ("usdt_memfd_second", "10"), ("usdt_file_second", "10")]
@@ -224,6 +225,18 @@ def headline(d):
                        f("bpftrace", "dp_usdt"), f("bpftrace", "sdt"), "≤1.05×", "2 args, 1 thread"),
         headline_ratio(d, "Recording: dynprobe LTTng ÷ static lttng-ust tracepoint",
                        f("lttng", "dp_lttng"), f("lttng", "ust"), "≤1.1×", "2 args, 1 thread"),
+    ] + [
+        headline_ratio(d, "Recording, LTTng runtime mode ÷ static tracepoint, same fields, %s args" % n,
+                       f("lttng", "lttng_rt", n), f("lttng", "lttng_ust", n),
+                       "≤1.1×" if n in ("2", "6") else "–",
+                       "dpbench-lttng; %s; interleaved cells, ratio per repetition" % desc)
+        for n, desc in (("0", "no field"), ("2", "i64 + string"), ("6", "i64, string, 4 integers"),
+                        ("12", "6 + i8, u16, double, string, u8, i16"))
+    ] + [
+        headline_ratio(d, "Recording, LTTng compiled mode ÷ static tracepoint, 2 args",
+                       f("lttng", "lttng_compiled", "2"), f("lttng", "lttng_ust", "2"), "–",
+                       "dpbench-lttng, same run as the rows above"),
+    ] + [
         headline_ratio(d, "Which path: dynprobe USDT hit ÷ dynprobe LTTng record",
                        f("bpftrace", "dp_usdt"), f("lttng", "dp_lttng"), "(choice)",
                        ">1 means a traced USDT hit costs more than an LTTng record"),
@@ -244,13 +257,19 @@ def headline(d):
         headline_setup_ratio(d, "USDT load, 10 probes: shared image file reused ÷ memfd",
                              "usdt_file_second", "usdt_memfd_second", "10", "≤1.0×",
                              "second process: opens, checks and maps the files the first wrote"),
-        headline_setup(d, "LTTng cold compile + load, 10 probes", "lttng_cold_all", "load", "10",
-                       1e-3, "ms", "≤500 ms", "fresh cache directory"),
-        headline_setup(d, "LTTng cached load, 10 probes", "lttng_cached", "load", "10", 1e-3,
-                       "ms", "≤2 ms", "liblttng-ust already initialised in the process"),
-        headline_setup(d, "LTTng cached load, 10 probes, first in process", "lttng_cached_first",
+        headline_setup(d, "LTTng runtime-mode load, 10 probes", "lttng_rt", "load", "10",
+                       1e-3, "ms", "≤1 ms", "no compiler, no cache; liblttng-ust already loaded"),
+        headline_setup(d, "LTTng runtime-mode load, 10 probes, first in process", "lttng_rt_first",
                        "load", "10", 1e-3, "ms", "–", "includes loading liblttng-ust"),
-        headline_setup(d, "LTTng cold compile + load, 1,000 probes", "lttng_cold_all", "load",
+        headline_setup(d, "LTTng runtime-mode load, 1,000 probes", "lttng_rt", "load", "1000",
+                       1e-3, "ms", "≤20 ms", ""),
+        headline_setup(d, "LTTng compiled-mode cold compile + load, 10 probes", "lttng_cold_all", "load", "10",
+                       1e-3, "ms", "≤500 ms", "fresh cache directory"),
+        headline_setup(d, "LTTng compiled-mode cached load, 10 probes", "lttng_cached", "load", "10", 1e-3,
+                       "ms", "≤2 ms", "liblttng-ust already initialised in the process"),
+        headline_setup(d, "LTTng compiled-mode cached load, 10 probes, first in process", "lttng_cached_first",
+                       "load", "10", 1e-3, "ms", "–", "includes loading liblttng-ust"),
+        headline_setup(d, "LTTng compiled-mode cold compile + load, 1,000 probes", "lttng_cold_all", "load",
                        "1000", 1e-3, "ms", "–", ""),
         headline_setup(d, "Memory per USDT provider (10 probes): RSS", "usdt", "rss", "10", 1,
                        "KiB", "–", "statm delta around build + load"),
@@ -260,11 +279,16 @@ def headline(d):
                        "vsz", "10", 1, "KiB", "–", "statm size delta"),
         headline_setup(d, "Memory per USDT provider (1,000 probes): RSS", "usdt", "rss", "1000",
                        1, "KiB", "–", ""),
-        headline_setup(d, "Memory per LTTng provider (10 probes, cached): RSS", "lttng_cached",
+        headline_setup(d, "Memory per LTTng provider (10 probes, runtime mode): RSS", "lttng_rt",
+                       "rss", "10", 1, "KiB", "–", "descriptors and records; no object mapped"),
+        headline_setup(d, "Memory per LTTng provider (10 probes, runtime mode): address space",
+                       "lttng_rt", "vsz", "10", 1, "KiB", "–",
+                       "record slots come from shared 2 MiB mappings"),
+        headline_setup(d, "Memory per LTTng provider (10 probes, compiled, cached): RSS", "lttng_cached",
                        "rss", "10", 1, "KiB", "–", ""),
-        headline_setup(d, "Memory per LTTng provider (10 probes, cached): mapped object",
+        headline_setup(d, "Memory per LTTng provider (10 probes, compiled, cached): mapped object",
                        "lttng_cached", "mapped", "10", 1, "KiB", "–", "its .so in /proc/self/maps"),
-        headline_setup(d, "Memory per LTTng provider (10 probes, cached): address space",
+        headline_setup(d, "Memory per LTTng provider (10 probes, compiled, cached): address space",
                        "lttng_cached", "vsz", "10", 1, "KiB", "–", ""),
     ]
     return table(["What", "Measured: median [min–max]", "Target", "Verdict", "Conditions"], rows)

@@ -80,7 +80,7 @@ run_setup() {
 	local cold_reps=$(( quick ? 2 : 6 ))
 
 	if [ ! -x "$ds" ]; then
-		for c in usdt lttng_cold lttng_cached; do
+		for c in usdt lttng_rt lttng_cold lttng_cached; do
 			na_setup $c 10 "n/a (backend unavailable: libdynprobe did not build)"
 			na_setup $c 1000 "n/a (backend unavailable: libdynprobe did not build)"
 		done
@@ -92,25 +92,44 @@ run_setup() {
 	run_publish "${ds%/*}/dpbench-publish" "$usdt_reps"
 	if [ -z "${DYNPROBE_LTTNG_SESSIOND_PID:-}" ]; then
 		local why="n/a (no private lttng-sessiond: $lttng_why)"
+		na_setup lttng_rt 10 "$why"; na_setup lttng_rt 1000 "$why"
 		na_setup lttng_cold 10 "$why"; na_setup lttng_cached 10 "$why"
 		na_setup lttng_cold 1000 "$why"; na_setup lttng_cached 1000 "$why"
 		return 0
 	fi
-	# Cold = a fresh cache directory; cached = the same directory and names
-	# in a new process.
-	log "set-up: LTTng cold compiles and cached loads (10 probes)"
+	# Runtime mode (the default): nothing to compile or cache; every load
+	# is cold.  The first of a process also loads liblttng-ust.
+	log "set-up: LTTng runtime-mode loads (10 and 1,000 probes)"
+	DYNPROBE_LTTNG_MODE=runtime "$ds" --csv "$csv" --backend lttng --probes 10 --reps "$usdt_reps" --label lttng_rt --names r10
+	DYNPROBE_LTTNG_MODE=runtime "$ds" --csv "$csv" --backend lttng --probes 1000 --reps "$big_reps" --label lttng_rt --names r1000
+	# Compiled mode.  Cold = a fresh cache directory; cached = the same
+	# directory and names in a new process.
+	log "set-up: LTTng compiled mode: cold compiles and cached loads (10 probes)"
 	c=$(mktemp -d "$out/raw/cache-l10.XXXXXX")
-	"$ds" --csv "$csv" --backend lttng --probes 10 --reps "$cold_reps" --label lttng_cold --names l10 --cache-dir "$c"
-	"$ds" --csv "$csv" --backend lttng --probes 10 --reps "$cold_reps" --label lttng_cached --names l10 --cache-dir "$c"
+	DYNPROBE_LTTNG_MODE=compiled "$ds" --csv "$csv" --backend lttng --probes 10 --reps "$cold_reps" --label lttng_cold --names l10 --cache-dir "$c"
+	DYNPROBE_LTTNG_MODE=compiled "$ds" --csv "$csv" --backend lttng --probes 10 --reps "$cold_reps" --label lttng_cached --names l10 --cache-dir "$c"
 	if [ "$quick" = 1 ]; then
 		na_setup lttng_cold 1000 "n/a (skipped in --quick: a 1000-event provider compiles for tens of seconds)"
 		na_setup lttng_cached 1000 "n/a (skipped in --quick: needs the cold compile)"
 	else
-		log "set-up: LTTng cold compile and cached load (1,000 probes; slow)"
+		log "set-up: LTTng compiled mode: cold compile and cached load (1,000 probes; slow)"
 		c=$(mktemp -d "$out/raw/cache-l1000.XXXXXX")
-		"$ds" --csv "$csv" --backend lttng --probes 1000 --reps 1 --label lttng_cold --names l1000 --cache-dir "$c"
-		"$ds" --csv "$csv" --backend lttng --probes 1000 --reps 1 --label lttng_cached --names l1000 --cache-dir "$c"
+		DYNPROBE_LTTNG_MODE=compiled "$ds" --csv "$csv" --backend lttng --probes 1000 --reps 1 --label lttng_cold --names l1000 --cache-dir "$c"
+		DYNPROBE_LTTNG_MODE=compiled "$ds" --csv "$csv" --backend lttng --probes 1000 --reps 1 --label lttng_cached --names l1000 --cache-dir "$c"
 	fi
+}
+
+# LTTng recording, runtime and compiled mode vs static tracepoints with the
+# same fields, 0/2/6/12 arguments (dpbench-lttng; rows kind fire, state lttng).
+run_lttng_modes() {
+	local dl=$1
+	if [ ! -x "$dl" ] || [ -z "${DYNPROBE_LTTNG_SESSIOND_PID:-}" ]; then
+		log "LTTng modes: skipped (no dpbench-lttng or no private session daemon)"
+		return 0
+	fi
+	log "LTTng recording: runtime and compiled mode vs static tracepoints"
+	"$dl" --csv "$out/measurements.csv" --reps $(( quick ? 2 : 15 )) --ms $(( quick ? 5 : 40 )) \
+		2>>"$out/raw/lttng.log"
 }
 
 # The part that runs next to the private session daemon (or without one).
@@ -122,6 +141,7 @@ inner_main() {
 	"$bin/dpbench" --out "$out/raw" --csv "$out/measurements.csv" --cache-dir "$out/raw/cache" \
 		--reps "$reps" "${q[@]}"
 	run_setup "$bin/dpbench-setup"
+	run_lttng_modes "$bin/dpbench-lttng"
 	# Keep what proves the sessions recorded (sizes), drop the bulk.
 	if [ -d "$out/raw/lttng-snapshot" ]; then
 		du -sb "$out/raw/lttng-snapshot" >>"$out/raw/lttng.log"
@@ -145,6 +165,7 @@ build_bench() {
 	fi
 	if { [ -f "$build/build.ninja" ] || meson setup "$build" "$src"; } >>"$blog" 2>&1 &&
 		meson compile -C "$build" bench/dpbench bench/dpbench-setup bench/dpbench-publish >>"$blog" 2>&1; then
+		meson compile -C "$build" bench/dpbench-lttng >>"$blog" 2>&1 || true
 		echo "$build/bench"
 		return 0
 	fi

@@ -22,11 +22,11 @@ static const char *const messages[DYNPROBE_EMAX - DYNPROBE_EBASE] = {
 	[DYNPROBE_EBACKEND - DYNPROBE_EBASE] =
 		"backend not available in this build of libdynprobe",
 	[DYNPROBE_ENOCOMPILER - DYNPROBE_EBASE] =
-		"LTTng provider needs a C compiler (install gcc, or set $CC) or a prebuilt object from `dynprobe tp` on $DYNPROBE_TP_PATH",
+		"LTTng compiled mode needs a C compiler (install gcc, or set $CC) or a matching prebuilt object from `dynprobe tp` on $DYNPROBE_TP_PATH (the runtime mode needs neither)",
 	[DYNPROBE_ENOLTTNG - DYNPROBE_EBASE] =
-		"lttng-ust is missing: install liblttng-ust-dev (headers and library) to build LTTng providers",
+		"lttng-ust cannot be used here: liblttng-ust.so.1 (lttng-ust >= 2.13) missing or of another ABI, lttng-ust 2.12 already loaded, a static program, or (compiled mode) no lttng-ust headers; DYNPROBE_DEBUG=1 says which",
 	[DYNPROBE_ECACHE - DYNPROBE_EBASE] =
-		"provider cache directory is unusable or not trusted (must be owned by you, mode 0700, not a symlink)",
+		"LTTng cache directory unusable or not trusted: it must be a directory, not a symlink, owned by you, not group- or world-writable (nor its parents); DYNPROBE_DEBUG=1 names it",
 	[DYNPROBE_ECOMPILE - DYNPROBE_EBASE] =
 		"compiling the generated LTTng provider failed (run with DYNPROBE_DEBUG=1 for the compiler output)",
 	[DYNPROBE_EELF - DYNPROBE_EBASE] =

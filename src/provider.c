@@ -515,7 +515,9 @@ static void build_backends(struct load_ctx *c, int *first_err)
 	struct dynprobe_provider *prov = c->prov;
 
 	if (prov->stale) {
-		for (size_t k = 0; k < prov->nbe; k++) {
+		/* Guests before hosts (reverse table order): a guest's records
+		 * live in its host's cells. */
+		for (size_t k = prov->nbe; k-- > 0;) {
 			if (prov->be[k].image)
 				prov->be[k].ops->release(prov->be[k].image);
 			prov->be[k].image = NULL;
@@ -648,7 +650,7 @@ struct dynprobe_provider *dynprobe_provider_free(struct dynprobe_provider *prov)
 	pthread_mutex_unlock(&prov->lock);
 	for (size_t i = 0; i < prov->nprobes; i++)
 		probe_release(prov->probes[i]);
-	for (size_t k = 0; k < prov->nbe; k++)
+	for (size_t k = prov->nbe; k-- > 0;) /* guests before hosts */
 		if (prov->be[k].image)
 			prov->be[k].ops->release(prov->be[k].image);
 	free(prov->probes);

@@ -18,7 +18,7 @@ cd "$src"
 PACKAGES=(
 	build-essential g++ meson ninja-build pkg-config
 	libelf-dev systemtap-sdt-dev
-	liblttng-ust-dev lttng-tools babeltrace2 libbabeltrace2-dev
+	liblttng-ust-dev liblttng-ctl-dev lttng-tools babeltrace2 libbabeltrace2-dev
 	bpftrace bpfcc-tools libcmocka-dev linux-perf libbpf-dev clang
 	ruby ruby-dev ruby-minitest ruby-mocha python3 python3-pytest python3-venv python3-pip
 )

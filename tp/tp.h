@@ -28,10 +28,10 @@
 
 /* Bump when the generated text changes in any way: it is hashed anyway,
  * but the version also lands in the file's header comment. */
-#define DP_TP_GENERATOR_VERSION 3
+#define DP_TP_GENERATOR_VERSION 4
 
 #define DP_TP_ABI_MAJOR 2
-#define DP_TP_ABI_MINOR 0
+#define DP_TP_ABI_MINOR 1
 #define DP_TP_DESC_SYMBOL "dynprobe_tp_desc"
 
 #define DP_TP_ABI(X) X(							\
@@ -48,6 +48,8 @@ struct dp_tp_event {							\
 	const char *signature;						\
 	const volatile int *state;					\
 	void (*fire)(const union dp_tp_value *values);			\
+	/* 1.x: DYNPROBE_LOGLEVEL_*, 0 when unset */			\
+	int32_t loglevel;						\
 };									\
 struct dp_tp_desc {							\
 	uint32_t struct_size;						\

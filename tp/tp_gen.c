@@ -225,7 +225,8 @@ static void emit_head(struct sbuf *b, const struct dp_provider_desc *d)
 	for (size_t i = 0; i < d->nprobes; i++) {
 		char sig[DYNPROBE_MAX_ARGS * (DYNPROBE_MAX_PROBE_NAME + 10)];
 		dp_tp_signature(d->probes[i], sig, sizeof(sig));
-		sb_printf(b, "/* probe %s(%s) */\n", d->probes[i]->name, sig);
+		sb_printf(b, "/* probe %s(%s) loglevel %d */\n", d->probes[i]->name, sig,
+			  d->probes[i]->lttng_loglevel);
 	}
 	sb_printf(b, "#ifndef DYNPROBE_TP_TOP\n#define DYNPROBE_TP_TOP\n"
 		  "/* Compiler-predefined names a probe may well use. */\n"
@@ -250,7 +251,11 @@ static void emit_events(struct sbuf *b, const struct dp_provider_desc *d)
 			  "\tLTTNG_UST_TP_FIELDS(\n", d->name, p->name);
 		for (size_t a = 0; a < p->nargs; a++)
 			emit_field(b, p->types[a], p->arg_names[a], a);
-		sb_printf(b, "\t)\n)\n\n");
+		sb_printf(b, "\t)\n)\n");
+		if (p->lttng_loglevel > DYNPROBE_LOGLEVEL_UNSET)
+			sb_printf(b, "LTTNG_UST_TRACEPOINT_LOGLEVEL(%s, %s, %d)\n", d->name, p->name,
+				  p->lttng_loglevel - 1);
+		sb_printf(b, "\n");
 	}
 	sb_printf(b, "#endif\n\n");
 }
@@ -332,11 +337,11 @@ static void emit_tail(struct sbuf *b, const struct dp_provider_desc *d)
 		char sig[DYNPROBE_MAX_ARGS * (DYNPROBE_MAX_PROBE_NAME + 10)];
 		dp_tp_signature(p, sig, sizeof(sig));
 		sb_printf(b, "\t{ sizeof(struct dp_tp_event), %zu, \"%s\", \"%s\",\n"
-			  "\t  &lttng_ust_tracepoint_%s___%s.state, dp_tp_fire_%zu },\n",
-			  p->nargs, p->name, sig, d->name, p->name, i);
+			  "\t  &lttng_ust_tracepoint_%s___%s.state, dp_tp_fire_%zu, %d },\n",
+			  p->nargs, p->name, sig, d->name, p->name, i, p->lttng_loglevel);
 	}
 	/* Keep the array non-empty for a provider without probes. */
-	sb_printf(b, "\t{ 0, 0, 0, 0, 0, 0 }\n};\n\n"
+	sb_printf(b, "\t{ 0, 0, 0, 0, 0, 0, 0 }\n};\n\n"
 		  "__attribute__((visibility(\"default\")))\n"
 		  "const struct dp_tp_desc %s = {\n"
 		  "\tsizeof(struct dp_tp_desc), %d, %d, %zu, sizeof(struct dp_tp_event),\n"

@@ -5,10 +5,14 @@
  * see backend.h).  Adding a backend is a folder under src/backends/ that
  * defines `const struct dp_backend dp_backend_<name>`, and one line here.
  *
- * The references are weak and hidden: a backend whose folder is left out
- * of a build reads as NULL and the core skips it.  That is how the toy
- * backend of tests/unit/test_backend.c is in the table without being in
- * the library: only the test's build links src/backends/toy/.
+ * The references to optional backends are weak and hidden: a backend whose
+ * folder is left out of a build reads as NULL and the core skips it.  That
+ * is how the toy backend of tests/unit/test_backend.c is in the table
+ * without being in the library: only the test's build links
+ * src/backends/toy/.  USDT and LTTng are in every build (LTTng as
+ * lttng_unavailable.c without lttng-ust), and their references are
+ * strong: a weak one would not pull their objects out of libdynprobe.a
+ * into a statically linked program, which would then have no backend.
  */
 #include <string.h>
 
@@ -17,6 +21,8 @@
 #define DP_BACKEND(name)                                                                           \
 	extern const struct dp_backend dp_backend_##name                                           \
 	    __attribute__((weak, visibility("hidden")));
+#define DP_BACKEND_STRONG(name)                                                                    \
+	extern const struct dp_backend dp_backend_##name __attribute__((visibility("hidden")));
 #define DP_BACKEND_ENTRY(name) &dp_backend_##name,
 
 #define DP_BACKENDS(X)                                                                             \
@@ -24,7 +30,9 @@
 	X(lttng)                                                                                   \
 	X(toy)
 
-DP_BACKENDS(DP_BACKEND)
+DP_BACKEND_STRONG(usdt)
+DP_BACKEND_STRONG(lttng)
+DP_BACKEND(toy)
 
 const struct dp_backend *const dp_backend_table[] = {DP_BACKENDS(DP_BACKEND_ENTRY)};
 const size_t dp_backend_count = sizeof(dp_backend_table) / sizeof(dp_backend_table[0]);

@@ -16,6 +16,18 @@
  *                                   result ("ok" or the error name), exit 0
  *   lttng-driver time NPROBES N     load N distinct providers of NPROBES
  *                                   probes each, print ms per load
+ *   lttng-driver loglevel           provider ll: probes crit, warn, info,
+ *                                   dbg (those log levels) and none (unset),
+ *                                   each fired once with its name
+ *   lttng-driver filter             provider flt: ev(i32 n, str s, u64 u,
+ *                                   double d) fired for n = 0..9, s "even"
+ *                                   or "odd" (NULL for n = 8), u = n << 40,
+ *                                   d = n / 4.0
+ *   lttng-driver cycles N           N times: new provider cy (LTTng only,
+ *                                   probes ev(u64, str) and ev2(i32)), load,
+ *                                   free, while a thread keeps firing the
+ *                                   newest ev; prints "mem CYCLE VSZ_KIB
+ *                                   RSS_KIB" at cycles 100, N/2 and N
  *   lttng-driver inline BACKENDS    provider inl on usdt, lttng or both:
  *                                   for each stdin line print "inline H S
  *                                   listening M" (the header's inline check
@@ -299,6 +311,98 @@ static int run_time(int nprobes, int n)
 	return 0;
 }
 
+static int run_loglevel(void)
+{
+	static const enum dynprobe_type t[] = { DYNPROBE_STR };
+	static const char *const names[] = { "crit", "warn", "info", "dbg", "none" };
+	static const int levels[] = { DYNPROBE_LOGLEVEL_CRIT, DYNPROBE_LOGLEVEL_WARNING,
+				      DYNPROBE_LOGLEVEL_INFO, DYNPROBE_LOGLEVEL_DEBUG,
+				      DYNPROBE_LOGLEVEL_UNSET };
+	struct dynprobe_provider *p = new_provider("ll");
+	struct dynprobe_probe *pr[5];
+
+	for (int i = 0; i < 5; i++) {
+		DYNPROBE_OPTS(dynprobe_probe_opts, o, .lttng_loglevel = levels[i]);
+		CHECK(dynprobe_probe_add(p, names[i], t, 1, &o, &pr[i]));
+	}
+	CHECK(dynprobe_provider_load(p));
+	for (int i = 0; i < 5; i++)
+		DYNPROBE_FIRE(pr[i], names[i]);
+	p = dynprobe_provider_free(p);
+	return 0;
+}
+
+static int run_filter(void)
+{
+	static const enum dynprobe_type t[] = { DYNPROBE_I32, DYNPROBE_STR, DYNPROBE_U64,
+						DYNPROBE_DOUBLE };
+	static const char *const names[] = { "n", "s", "u", "d" };
+	struct dynprobe_provider *p = new_provider("flt");
+	struct dynprobe_probe *ev = add(p, "ev", t, 4, names);
+
+	CHECK(dynprobe_provider_load(p));
+	for (int n = 0; n < 10; n++)
+		DYNPROBE_FIRE(ev, n, n == 8 ? (const char *)NULL : n % 2 ? "odd" : "even",
+			      (uint64_t)n << 40, n / 4.0);
+	p = dynprobe_provider_free(p);
+	return 0;
+}
+
+static struct dynprobe_probe *volatile cycle_probe;
+static volatile int cycle_stop;
+
+static void *cycle_fire(void *arg)
+{
+	uint64_t n = 0;
+
+	(void)arg;
+	while (!cycle_stop) {
+		struct dynprobe_probe *p = cycle_probe;
+		if (p)
+			dynprobe_fire(p, (struct dynprobe_arg[]){ dynprobe_arg_u(n++),
+								  dynprobe_arg_s("cycling") }, 2);
+	}
+	return NULL;
+}
+
+static void print_mem(long cycle)
+{
+	unsigned long vsz = 0, rss = 0;
+	FILE *f = fopen("/proc/self/statm", "r");
+
+	if (f) {
+		if (fscanf(f, "%lu %lu", &vsz, &rss) != 2)
+			vsz = rss = 0;
+		fclose(f);
+	}
+	printf("mem %ld %lu %lu\n", cycle, vsz * 4, rss * 4);
+}
+
+/* Providers created and freed forever must stay within bounded memory,
+ * while a thread fires through handles that get freed under it. */
+static int run_cycles(long n)
+{
+	static const enum dynprobe_type t[] = { DYNPROBE_U64, DYNPROBE_STR };
+	static const enum dynprobe_type t2[] = { DYNPROBE_I32 };
+	pthread_t th;
+
+	pthread_create(&th, NULL, cycle_fire, NULL);
+	for (long i = 1; i <= n; i++) {
+		struct dynprobe_provider *p = new_provider("cy");
+		struct dynprobe_probe *ev = add(p, "ev", t, 2, NULL);
+		add(p, "ev2", t2, 1, NULL);
+		CHECK(dynprobe_provider_load(p));
+		cycle_probe = ev;
+		DYNPROBE_FIRE(ev, (uint64_t)i, "main");
+		p = dynprobe_provider_free(p);
+		if (i == 100 || i == n / 2 || i == n)
+			print_mem(i);
+	}
+	cycle_stop = 1;
+	pthread_join(th, NULL);
+	return 0;
+}
+
 /* What the inline check in dynprobe.h says, next to the exact answer. */
 static int run_inline(const char *which)
 {
@@ -342,6 +446,12 @@ int main(int argc, char **argv)
 		return run_race(atof(argv[2]));
 	if (argc >= 3 && !strcmp(argv[1], "load"))
 		return run_load(argv[2]);
+	if (argc >= 2 && !strcmp(argv[1], "loglevel"))
+		return run_loglevel();
+	if (argc >= 2 && !strcmp(argv[1], "filter"))
+		return run_filter();
+	if (argc >= 3 && !strcmp(argv[1], "cycles"))
+		return run_cycles(atol(argv[2]));
 	if (argc >= 3 && !strcmp(argv[1], "inline"))
 		return run_inline(argv[2]);
 	if (argc >= 4 && !strcmp(argv[1], "time"))

@@ -3,7 +3,8 @@
 # dp_lttng_private ARGS   re-exec the calling script next to a private
 #                         lttng-sessiond (tests/lib/lttng-private.sh)
 # dp_work                 $work: a scratch dir removed at exit, with a
-#                         private provider cache ($DYNPROBE_CACHE_DIR)
+#                         private provider cache ($DYNPROBE_CACHE_DIR, or
+#                         $DP_TEST_CACHE_DIR when the caller set one)
 # dp_session NAME [ARGS]  create a session writing to $work/trace-NAME
 # dp_bt NAME              babeltrace2 text of that trace, without the
 #                         timestamp, hostname and cpu_id (stable lines)
@@ -25,7 +26,7 @@ dp_bg_pids=
 dp_work() {
 	work=$(mktemp -d /tmp/dynprobe-lttng-test.XXXXXX)
 	trap 'for p in $dp_bg_pids; do kill "$p" 2>/dev/null; done; rm -rf "$work"' EXIT
-	export DYNPROBE_CACHE_DIR=$work/cache
+	export DYNPROBE_CACHE_DIR=${DP_TEST_CACHE_DIR:-$work/cache}
 }
 
 dp_session() {

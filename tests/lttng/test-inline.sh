@@ -64,7 +64,7 @@ run_one() {
 	fi
 	if [ "$backends" != lttng ]; then
 		kill -INT "$bt"
-		dp_wait_until 20 '! kill -0 $bt 2>/dev/null' || dp_fail "bpftrace did not exit"
+		dp_wait_until 60 '! kill -0 $bt 2>/dev/null' || dp_fail "bpftrace did not exit within 60 s"
 		ask 0 "all gone" 0
 	fi
 	exec 7>&-

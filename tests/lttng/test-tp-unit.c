@@ -5,6 +5,7 @@
  * Nothing here needs a session daemon; one test compiles and loads.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -207,21 +208,49 @@ static void test_spec_errors(void **state)
 
 static char tmpdir[] = "/tmp/dp-tp-unit-XXXXXX";
 
+static int cache_dir(const char *opt, char *buf, size_t len)
+{
+	int fd, r = dp_lttng_cache_dir(opt, buf, len, &fd);
+
+	if (r == 0) {
+		assert_true(fd >= 0);
+		close(fd);
+	}
+	return r;
+}
+
 static void test_cache_dir_rules(void **state)
 {
-	char dir[512], buf[512];
+	char dir[512], buf[512], link[512];
 
 	(void)state;
 	snprintf(dir, sizeof(dir), "%s/a/b/cache", tmpdir);
-	assert_int_equal(dp_lttng_cache_dir(dir, buf, sizeof(buf)), 0);
+	assert_int_equal(cache_dir(dir, buf, sizeof(buf)), 0);
 	assert_string_equal(buf, dir);
 	chmod(dir, 0770);
-	assert_int_equal(dp_lttng_cache_dir(dir, buf, sizeof(buf)), -DYNPROBE_ECACHE);
+	assert_int_equal(cache_dir(dir, buf, sizeof(buf)), -DYNPROBE_ECACHE);
 	chmod(dir, 0700);
-	snprintf(buf, sizeof(buf), "%s/link", tmpdir);
-	assert_int_equal(symlink(dir, buf), 0);
-	assert_int_equal(dp_lttng_cache_dir(buf, dir, sizeof(dir)), -DYNPROBE_ECACHE);
-	assert_int_equal(dp_lttng_cache_dir("relative/dir", buf, sizeof(buf)), -DYNPROBE_ECACHE);
+	snprintf(link, sizeof(link), "%s/link", tmpdir);
+	assert_int_equal(symlink(dir, link), 0);
+	assert_int_equal(cache_dir(link, buf, sizeof(buf)), -DYNPROBE_ECACHE);
+	/* A trailing "/" or "/." used to make lstat() follow the link. */
+	snprintf(link, sizeof(link), "%s/link/", tmpdir);
+	assert_int_equal(cache_dir(link, buf, sizeof(buf)), -DYNPROBE_ECACHE);
+	snprintf(link, sizeof(link), "%s/link/.", tmpdir);
+	assert_int_equal(cache_dir(link, buf, sizeof(buf)), -DYNPROBE_ECACHE);
+	assert_int_equal(cache_dir("relative/dir", buf, sizeof(buf)), -DYNPROBE_ECACHE);
+}
+
+static int check_object(const char *dir, const char *name, bool allow_root)
+{
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), fd;
+
+	assert_true(dfd >= 0);
+	fd = dp_lttng_open_object(dfd, dir, name, allow_root);
+	close(dfd);
+	if (fd >= 0)
+		close(fd);
+	return fd >= 0 ? 0 : fd;
 }
 
 static void test_object_rules(void **state)
@@ -230,26 +259,66 @@ static void test_object_rules(void **state)
 	FILE *f;
 
 	(void)state;
-	assert_int_equal(dp_lttng_check_object(tmpdir, "missing.so", false), -ENOENT);
+	assert_int_equal(check_object(tmpdir, "missing.so", false), -ENOENT);
 	snprintf(path, sizeof(path), "%s/obj.so", tmpdir);
 	f = fopen(path, "w");
 	assert_non_null(f);
 	fclose(f);
 	chmod(path, 0600);
-	assert_int_equal(dp_lttng_check_object(tmpdir, "obj.so", false), 0);
+	assert_int_equal(check_object(tmpdir, "obj.so", false), 0);
 	chmod(path, 0620);
-	assert_int_equal(dp_lttng_check_object(tmpdir, "obj.so", false), -DYNPROBE_ECACHE);
+	assert_int_equal(check_object(tmpdir, "obj.so", false), -DYNPROBE_ECACHE);
 	chmod(path, 0602);
-	assert_int_equal(dp_lttng_check_object(tmpdir, "obj.so", false), -DYNPROBE_ECACHE);
+	assert_int_equal(check_object(tmpdir, "obj.so", false), -DYNPROBE_ECACHE);
 	chmod(path, 0600);
 	snprintf(path, sizeof(path), "%s/sym.so", tmpdir);
 	assert_int_equal(symlink("obj.so", path), 0);
-	assert_int_equal(dp_lttng_check_object(tmpdir, "sym.so", false), -DYNPROBE_ECACHE);
+	assert_int_equal(check_object(tmpdir, "sym.so", false), -DYNPROBE_ECACHE);
 	if (geteuid() == 0) {
 		snprintf(path, sizeof(path), "%s/obj.so", tmpdir);
 		assert_int_equal(chown(path, 65534, 65534), 0);
-		assert_int_equal(dp_lttng_check_object(tmpdir, "obj.so", false), -DYNPROBE_ECACHE);
+		assert_int_equal(check_object(tmpdir, "obj.so", false), -DYNPROBE_ECACHE);
 	}
+}
+
+/* Runtime mode, no session daemon needed: records go where the inline
+ * check reads, in our own slots or in cells we provide (as the USDT
+ * backend's), whose semaphore bytes stay untouched; release leaves the
+ * cells idle. */
+static void test_load_runtime(void **state)
+{
+	static uint64_t cellmem[2][16] __attribute__((aligned(64)));
+	volatile uint8_t *cells[2] = { (volatile uint8_t *)&cellmem[0][8],
+				       (volatile uint8_t *)&cellmem[1][8] };
+	struct dp_lttng_site sites[2] = { { 0 } };
+	struct dp_lttng_image *img = NULL;
+	struct fixture f;
+
+	(void)state;
+	make_desc(&f);
+	f.d.name = "unit_rt";
+	f.d.lttng_mode = DYNPROBE_LTTNG_MODE_RUNTIME;
+	assert_int_equal(dp_lttng_load(&f.d, NULL, sites, &img), 0);
+	assert_int_equal(dp_lttng_image_mode(img), DYNPROBE_LTTNG_MODE_RUNTIME);
+	for (int i = 0; i < 2; i++) {
+		assert_null(sites[i].fire); /* runtime: the generic callback, by ctx */
+		assert_non_null(sites[i].ctx);
+		assert_int_equal(sites[i].gen % 2, 0);
+		assert_int_equal(*sites[i].state, 0);
+		assert_ptr_equal(sites[i].watch_base + DYNPROBE__WATCH_DISTANCE,
+				 (const volatile uint8_t *)sites[i].state);
+		assert_memory_equal((const void *)sites[i].watch_base,
+				    (const void *)(sites[i].watch_base + DYNPROBE__WATCH_DISTANCE), 8);
+	}
+	dp_lttng_release(img);
+	cellmem[0][8] = 0xabcd000000000000ull; /* semaphore/idle bytes stay */
+	assert_int_equal(dp_lttng_load(&f.d, cells, sites, &img), 0);
+	assert_ptr_equal((const volatile uint8_t *)sites[0].state, cells[0]);
+	assert_ptr_equal(sites[1].watch_base + DYNPROBE__WATCH_DISTANCE, cells[1]);
+	assert_true(cellmem[0][8] == 0xabcd000000000000ull);
+	dp_lttng_release(img);
+	assert_true(cellmem[0][8] == 0xabcd000000000000ull);
+	assert_true(cellmem[1][8] == 0);
 }
 
 /* Compile and load for real (no session daemon needed): the descriptor
@@ -267,6 +336,7 @@ static void test_load_real(void **state)
 	make_desc(&f);
 	f.d.name = "unit_real";
 	f.d.cache_dir = dir;
+	f.d.lttng_mode = DYNPROBE_LTTNG_MODE_COMPILED;
 	r = dp_lttng_load(&f.d, NULL, sites, &img);
 	/* No compiler on this machine: skip, unless CI forbids skips. */
 	if (r == -DYNPROBE_ENOCOMPILER && !getenv("DYNPROBE_TEST_NO_SKIP"))
@@ -328,6 +398,7 @@ int main(void)
 		cmocka_unit_test(test_cache_dir_rules),
 		cmocka_unit_test(test_object_rules),
 		cmocka_unit_test(test_load_real),
+		cmocka_unit_test(test_load_runtime),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);

@@ -4,10 +4,14 @@
  * backend.h): adapts the loader (lttng_load.c, or lttng_unavailable.c in
  * a build without lttng-ust) to the core's interface.
  *
- * A site is the tracepoint's state word and the event's fire function;
- * its watch base is DYNPROBE__WATCH_DISTANCE before the state mirror (in a
- * host's cell when the core handed cells over, else in the backend's own
- * region), or NULL when no mirror could be registered.
+ * A site, in compiled mode: word = { the tracepoint's state word, the
+ * object's fire function }.  In runtime mode: word = { the event's slot
+ * (lttng_runtime.c) tagged with bit 0, the slot's incarnation }: the fire
+ * goes through the library's generic callback, which does nothing if the
+ * slot was reused since (a fire racing an unload and a new load).  The
+ * watch base is DYNPROBE__WATCH_DISTANCE before the state (in a host's
+ * cell when the core handed cells over, else in the backend's own record
+ * slots), or NULL when none could be arranged.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -16,9 +20,33 @@
 #include "lttng.h"
 #include "watch.h"
 
+#define RUNTIME_TAG ((uintptr_t)1)
+
+static bool site_runtime(const struct dp_site *s)
+{
+	return s->word[0] & RUNTIME_TAG;
+}
+
+static const void *site_ctx(const struct dp_site *s)
+{
+	return (const void *)(s->word[0] & ~RUNTIME_TAG);
+}
+
 static const volatile int *site_state(const struct dp_site *s)
 {
+	if (site_runtime(s))
+		return dp_lttng_rt_state(site_ctx(s));
 	return (const volatile int *)s->word[0];
+}
+
+static struct dp_site make_site(const struct dp_lttng_site *ls)
+{
+	if (ls->ctx)
+		return (struct dp_site){ .watch = ls->watch_base,
+					 .word = { (uintptr_t)ls->ctx | RUNTIME_TAG,
+						   (uintptr_t)ls->gen } };
+	return (struct dp_site){ .watch = ls->watch_base,
+				 .word = { (uintptr_t)ls->state, (uintptr_t)ls->fire } };
 }
 
 static int lttng_load(const struct dp_load *l, struct dp_site *sites, void **ret_image)
@@ -36,9 +64,7 @@ static int lttng_load(const struct dp_load *l, struct dp_site *sites, void **ret
 	r = dp_lttng_load(l->desc, l->cells, ls, &img);
 	if (r == 0) {
 		for (size_t i = 0; i < n; i++)
-			sites[i] = (struct dp_site){
-			    .watch = ls[i].watch_base,
-			    .word = {(uintptr_t)ls[i].state, (uintptr_t)ls[i].fire}};
+			sites[i] = make_site(&ls[i]);
 		*ret_image = img;
 	}
 	free(ls);
@@ -58,13 +84,15 @@ static bool lttng_site_enabled(const struct dp_site *s)
 static void lttng_site_fire(const struct dp_site *s, size_t nargs, const union dp_value *values)
 {
 	(void)nargs;
-	((dp_lttng_fire_fn)s->word[1])(values);
+	if (site_runtime(s))
+		dp_lttng_rt_fire(site_ctx(s), (uint64_t)s->word[1], values);
+	else
+		((dp_lttng_fire_fn)s->word[1])(values);
 }
 
 static void lttng_image_info(const void *image, struct dp_image_info *info)
 {
-	(void)image;
-	info->lttng_mode = DYNPROBE_LTTNG_MODE_COMPILED;
+	info->lttng_mode = (unsigned int)dp_lttng_image_mode(image);
 }
 
 static void lttng_site_info(const struct dp_site *s, struct dp_site_info *info)

@@ -26,3 +26,23 @@ void dp_lttng_release(struct dp_lttng_image *image)
 {
 	(void)image;
 }
+
+int dp_lttng_image_mode(const struct dp_lttng_image *image)
+{
+	(void)image;
+	return 0;
+}
+
+/* Never reached: no site is ever loaded. */
+const volatile int *dp_lttng_rt_state(const void *ctx)
+{
+	(void)ctx;
+	return (const volatile int *)(const volatile void *)dynprobe__idle_watch;
+}
+
+void dp_lttng_rt_fire(const void *ctx, uint64_t gen, const union dp_value *values)
+{
+	(void)ctx;
+	(void)gen;
+	(void)values;
+}

@@ -1,0 +1,559 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * lttng_runtime.c - the LTTng backend's runtime mode: an lttng-ust
+ * tracepoint provider built in memory from the probes' descriptions, with
+ * no compiler, no headers and no cache; only liblttng-ust.so.1 is needed.
+ *
+ * What LTTNG_UST_TRACEPOINT_EVENT expands to in a compiled provider is
+ * data plus one probe function per event; here the data is built at load
+ * time and one generic probe function serves every event:
+ *
+ *   descriptors   per provider a struct lttng_ust_probe_desc (provider
+ *                 name, ABI 3.0), per probe an event descriptor (name, log
+ *                 level) and a tracepoint class (fields, signature, the
+ *                 generic callback), per argument a field (name from
+ *                 arg_names, type shared by every field of that type:
+ *                 integer of the declared width and sign, base 10; UTF-8
+ *                 string; double).  Registered with lttng_ust_probe_register().
+ *   call sites    per probe one struct lttng_ust_tracepoint (the record
+ *                 lttng-ust writes `state` and `probes` into), registered
+ *                 with lttng_ust_tracepoint_module_register().  Each record
+ *                 is placed where the inline check in dynprobe.h reads: in
+ *                 the probe's USDT cell when the provider is also on USDT
+ *                 (the state is the cell's first word, so one compare covers
+ *                 both backends), else in a record slot (lttng_records.c).
+ *   firing        dp_lttng_rt_fire() does what a compiled call site does (RCU read
+ *                 lock, call every attached probe) and rt_probe() what a
+ *                 compiled probe does, driven by the event's type table:
+ *                 session/channel/event checks, the filter (its stack is
+ *                 the converted argument array itself: one 8-byte slot per
+ *                 field), then reserve, one write per field, commit; or, for
+ *                 an event notifier (trigger), the capture stack and
+ *                 notification_send().
+ *
+ * After loading, `lttng list -u -f` shows for `probe request u64:latency
+ * str:path` in provider app exactly what the compiled mode shows:
+ *
+ *	      app:request (loglevel: TRACE_DEBUG_LINE (13)) (type: tracepoint)
+ *	        field: path (string)
+ *	        field: latency (integer)
+ *
+ * Lifetime: descriptors are freed only after the provider is unregistered
+ * and an lttng-ust RCU grace period has passed.  What a fire reads before
+ * it holds the RCU read lock (the site's ctx: a struct rt_event) lives in
+ * a slab that is never freed; its slots are reused, and their generation
+ * (odd while dead) tells a stale fire that its event is gone, so a fire
+ * racing an unload either records into the event it was given or does
+ * nothing.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lttng.h"
+#include "../../../tp/tp.h"
+
+/* The signature lttng-ust compares between call site and class.  Our own
+ * prefix keeps callers with another argument convention (a compiled
+ * provider of the same name, another build of this library) from ever
+ * being attached to our callback. */
+#define RT_SIGNATURE_PREFIX "dynprobe-runtime-1("
+
+/* What the fire path reads; in the never-freed slab below. */
+struct rt_event {
+	uint64_t gen;                         /* odd: dead or being set up */
+	struct dp_ust_tracepoint *record;
+	uint32_t fixed_size;                  /* payload without the strings */
+	uint8_t nfields;
+	uint8_t nstrings;
+	uint8_t type[DYNPROBE_MAX_ARGS];      /* enum dynprobe_type */
+	struct rt_event *next_free;
+};
+
+struct dp_lttng_rt {
+	const struct dp_ust_lib *ust;
+	size_t n;
+	void *registered;                     /* lttng_ust_probe_register()'s */
+	bool records_registered;
+	struct rt_event **events;             /* [n] */
+	struct dp_ust_tracepoint **records;   /* [n], lttng-ust keeps this array */
+	uint8_t **slots;                      /* [n] record slots, or NULL (cells) */
+	char *mem;                            /* descriptors and strings */
+};
+
+typedef void (*rt_probe_fn)(void *event, const struct rt_event *ev, const union dp_value *v);
+
+_Static_assert(sizeof(union dp_value) == DP_UST_STACK_SLOT, "filter stack slot");
+_Static_assert(sizeof(struct dp_ust_tracepoint) <= DP_LTTNG_RECORD_SLOT, "record slot");
+_Static_assert(offsetof(struct dp_ust_tracepoint, state) + 8 <=
+		       offsetof(struct dp_ust_tracepoint, probes), "4 spare bytes after state");
+
+/* ---- field types, shared by every field ---- */
+
+#define INT_TYPE(bytes, sign)                                                  \
+	{ .parent = { DP_UST_TYPE_INTEGER }, .struct_size = sizeof(struct dp_ust_type_integer), \
+	  .size = (bytes) * 8, .alignment = 8, .signedness = (sign),                  \
+	  .reverse_byte_order = 0, .base = 10 }
+
+static const struct dp_ust_type_integer int_types[DYNPROBE_TYPE_MAX] = {
+	[DYNPROBE_I8] = INT_TYPE(1, 1), [DYNPROBE_U8] = INT_TYPE(1, 0),
+	[DYNPROBE_I16] = INT_TYPE(2, 1), [DYNPROBE_U16] = INT_TYPE(2, 0),
+	[DYNPROBE_I32] = INT_TYPE(4, 1), [DYNPROBE_U32] = INT_TYPE(4, 0),
+	[DYNPROBE_I64] = INT_TYPE(8, 1), [DYNPROBE_U64] = INT_TYPE(8, 0),
+};
+static const struct dp_ust_type_float double_type = {
+	.parent = { DP_UST_TYPE_FLOAT }, .struct_size = sizeof(struct dp_ust_type_float),
+	.exp_dig = 11, .mant_dig = 53, .alignment = 8,
+	.reverse_byte_order = 0,
+};
+static const struct dp_ust_type_string string_type = {
+	.parent = { DP_UST_TYPE_STRING }, .struct_size = sizeof(struct dp_ust_type_string),
+	.encoding = DP_UST_ENCODING_UTF8,
+};
+
+/* Bytes in the ring buffer, 0 for a string (its length is dynamic). */
+static unsigned int type_bytes(enum dynprobe_type t)
+{
+	switch (t) {
+	case DYNPROBE_I8: case DYNPROBE_U8: return 1;
+	case DYNPROBE_I16: case DYNPROBE_U16: return 2;
+	case DYNPROBE_I32: case DYNPROBE_U32: return 4;
+	case DYNPROBE_I64: case DYNPROBE_U64: case DYNPROBE_DOUBLE: return 8;
+	default: return 0;
+	}
+}
+
+static const struct dp_ust_type_common *field_type(enum dynprobe_type t)
+{
+	if (t == DYNPROBE_STR)
+		return &string_type.parent;
+	if (t == DYNPROBE_DOUBLE)
+		return &double_type.parent;
+	return &int_types[t].parent;
+}
+
+/* ---- the fire path ---- */
+
+static const char *str_or_null(const char *s)
+{
+	return s ? s : "(null)"; /* as the compiled mode records NULL */
+}
+
+/* The filter/capture interpreter's stack: the arguments as converted by
+ * the core (integers already widened with their sign), strings non-NULL. */
+static void prepare_stack(const struct rt_event *ev, const union dp_value *v, union dp_value *stack)
+{
+	for (unsigned int i = 0; i < ev->nfields; i++) {
+		stack[i] = v[i];
+		if (ev->type[i] == DYNPROBE_STR)
+			stack[i].s = str_or_null(v[i].s);
+	}
+}
+
+static void record_event(struct dp_ust_event_recorder *rec, const struct rt_event *ev,
+			 const union dp_value *v, struct dp_ust_probe_ctx *pctx)
+{
+	const struct dp_ust_channel_ops *ops = rec->chan->ops;
+	size_t len = ev->fixed_size, slen[DYNPROBE_MAX_ARGS];
+	struct dp_ust_rb_ctx ctx;
+
+	for (unsigned int i = 0; ev->nstrings && i < ev->nfields; i++)
+		if (ev->type[i] == DYNPROBE_STR)
+			len += slen[i] = strlen(str_or_null(v[i].s)) + 1;
+	ctx = (struct dp_ust_rb_ctx){ .struct_size = sizeof(ctx), .client_priv = rec, .data_size = len,
+				      .largest_align = 1, .probe_ctx = pctx };
+	if (ops->event_reserve(&ctx) < 0)
+		return; /* lttng-ust counts it as discarded */
+	for (unsigned int i = 0; i < ev->nfields; i++) {
+		unsigned int bytes = type_bytes(ev->type[i]);
+		/* Little-endian: a value's first `bytes` bytes are the value
+		 * truncated to the declared width. */
+		if (bytes)
+			ops->event_write(&ctx, &v[i], bytes, 1);
+		else
+			ops->event_strcpy(&ctx, str_or_null(v[i].s), slen[i]);
+	}
+	ops->event_commit(&ctx);
+}
+
+static void rt_probe(void *tp_data, const struct rt_event *ev, const union dp_value *v)
+{
+	struct dp_ust_event_common *e = tp_data;
+	union dp_value stack[DYNPROBE_MAX_ARGS];
+	struct dp_ust_probe_ctx pctx;
+	bool stacked = false;
+
+	if (e->type == DP_UST_EVENT_RECORDER) {
+		const struct dp_ust_event_recorder *rec = e->child;
+		const struct dp_ust_channel_common *ch = rec->chan->parent;
+		if (!__atomic_load_n(&ch->session->active, __ATOMIC_RELAXED) ||
+		    !__atomic_load_n(&ch->enabled, __ATOMIC_RELAXED))
+			return;
+	}
+	if (!__atomic_load_n(&e->enabled, __ATOMIC_RELAXED))
+		return;
+	pctx = (struct dp_ust_probe_ctx){ .struct_size = sizeof(pctx),
+					  .ip = __builtin_return_address(0) };
+	if (__builtin_expect(__atomic_load_n(&e->eval_filter, __ATOMIC_RELAXED), 0)) {
+		prepare_stack(ev, v, stack);
+		stacked = true;
+		if (e->run_filter(e, (const char *)stack, &pctx, NULL) != DP_UST_FILTER_ACCEPT)
+			return;
+	}
+	if (e->type == DP_UST_EVENT_RECORDER) {
+		record_event(e->child, ev, v, &pctx);
+	} else if (e->type == DP_UST_EVENT_NOTIFIER) {
+		const struct dp_ust_event_notifier *n = e->child;
+		struct dp_ust_notification_ctx nctx = {
+			.struct_size = sizeof(nctx),
+			.eval_capture = __atomic_load_n(&n->eval_capture, __ATOMIC_RELAXED),
+		};
+		if (!stacked)
+			prepare_stack(ev, v, stack);
+		n->notification_send(n, (const char *)stack, &pctx, &nctx);
+	}
+}
+
+static const struct dp_ust_lib *rt_ust; /* set before any site is published */
+
+const volatile int *dp_lttng_rt_state(const void *ctx)
+{
+	/* The slot's record pointer always points at mapped memory (a record
+	 * slot or a host's cell); for a stale site it may be another event's
+	 * state, which only sends the caller on to dp_lttng_rt_fire(). */
+	return &((const struct rt_event *)ctx)->record->state;
+}
+
+void dp_lttng_rt_fire(const void *ctx, uint64_t gen, const union dp_value *v)
+{
+	const struct rt_event *ev = ctx;
+	const struct dp_ust_lib *u = rt_ust;
+	struct dp_ust_tp_probe *p;
+
+	u->rcu_read_lock();
+	/* Inside the read-side section: if the slot is still the event we
+	 * were given, its release waits for us. */
+	if (__atomic_load_n(&ev->gen, __ATOMIC_ACQUIRE) != gen)
+		goto out;
+	p = u->rcu_dereference(ev->record->probes);
+	if (p) {
+		do
+			((rt_probe_fn)(void *)p->func)(p->data, ev, v);
+		while ((++p)->func);
+	}
+out:
+	u->rcu_read_unlock();
+}
+
+/* ---- the event slab ---- */
+
+#define SLAB_CHUNK 64
+static pthread_mutex_t slab_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct rt_event *slab_free;
+
+static struct rt_event *event_alloc(void)
+{
+	struct rt_event *ev;
+
+	pthread_mutex_lock(&slab_lock);
+	if (!slab_free) {
+		/* Never freed: a stale fire may read any slot at any time. */
+		struct rt_event *c = calloc(SLAB_CHUNK, sizeof(*c));
+		for (size_t i = 0; c && i < SLAB_CHUNK; i++) {
+			c[i].gen = 1;
+			c[i].next_free = slab_free;
+			slab_free = &c[i];
+		}
+	}
+	ev = slab_free;
+	if (ev)
+		slab_free = ev->next_free;
+	pthread_mutex_unlock(&slab_lock);
+	return ev;
+}
+
+static void event_free(struct rt_event *ev)
+{
+	pthread_mutex_lock(&slab_lock);
+	ev->next_free = slab_free;
+	slab_free = ev;
+	pthread_mutex_unlock(&slab_lock);
+}
+
+/* ---- building the descriptors ---- */
+
+struct bump {
+	char *p;
+	size_t off, cap;
+};
+
+static void *bump(struct bump *b, size_t size)
+{
+	void *r;
+
+	b->off = (b->off + 15) & ~(size_t)15;
+	r = b->p ? b->p + b->off : NULL;
+	b->off += size;
+	return r;
+}
+
+static char *bump_str(struct bump *b, const char *s1, const char *s2, const char *s3)
+{
+	size_t n1 = strlen(s1), n2 = s2 ? strlen(s2) : 0, n3 = s3 ? strlen(s3) : 0;
+	char *r = bump(b, n1 + n2 + n3 + 1);
+
+	if (r) {
+		memcpy(r, s1, n1);
+		memcpy(r + n1, s2, n2);
+		memcpy(r + n1 + n2, s3, n3);
+		r[n1 + n2 + n3] = '\0';
+	}
+	return r;
+}
+
+/* One event's descriptor, class, fields and record contents. */
+static int build_event(struct bump *b, const struct dp_ust_probe_desc *pd,
+		       const struct dp_probe_desc *p, struct dp_ust_event_desc *ed)
+{
+	char sig[DYNPROBE_MAX_ARGS * (DYNPROBE_MAX_PROBE_NAME + 10)];
+	struct dp_ust_tracepoint_class *cls = bump(b, sizeof(*cls));
+	const struct dp_ust_event_field **fp = bump(b, (p->nargs + 1) * sizeof(*fp));
+	struct dp_ust_event_field *f = bump(b, p->nargs * sizeof(*f));
+	const int **llp = bump(b, sizeof(*llp));
+	int *ll = bump(b, sizeof(*ll));
+
+	if (dp_tp_signature(p, sig, sizeof(sig)) < 0)
+		return -EINVAL;
+	const char *signature = bump_str(b, RT_SIGNATURE_PREFIX, sig, ")");
+	const char *name = bump_str(b, p->name, NULL, NULL);
+	for (size_t a = 0; a < p->nargs; a++) {
+		const char *fname = bump_str(b, p->arg_names[a], NULL, NULL);
+		if (!b->p)
+			continue;
+		f[a] = (struct dp_ust_event_field){ .struct_size = sizeof(f[a]), .name = fname,
+						    .type = field_type(p->types[a]) };
+		fp[a] = &f[a];
+	}
+	if (!b->p)
+		return 0; /* sizing pass */
+	*cls = (struct dp_ust_tracepoint_class){
+		.struct_size = sizeof(*cls), .fields = fp, .nr_fields = p->nargs,
+		.probe_callback = (void (*)(void))(void *)rt_probe, .signature = signature,
+		.probe_desc = pd,
+	};
+	*ed = (struct dp_ust_event_desc){ .struct_size = sizeof(*ed), .event_name = name,
+					  .probe_desc = pd, .tp_class = cls };
+	if (p->lttng_loglevel > DYNPROBE_LOGLEVEL_UNSET) {
+		*ll = p->lttng_loglevel - 1; /* lttng's 0..14 */
+		*llp = ll;
+		ed->loglevel = llp;
+	}
+	return 0;
+}
+
+/* Two passes over the same code: sizes (b->p == NULL), then contents. */
+static int build_descs(struct dp_lttng_rt *rt, const struct dp_provider_desc *d, struct bump *b)
+{
+	struct dp_ust_probe_desc *pd = bump(b, sizeof(*pd));
+	struct dp_ust_event_desc *eds = bump(b, d->nprobes * sizeof(*eds));
+	const struct dp_ust_event_desc **edp = bump(b, (d->nprobes + 1) * sizeof(*edp));
+	const char *pname = bump_str(b, d->name, NULL, NULL);
+
+	for (size_t i = 0; i < d->nprobes; i++) {
+		int r = build_event(b, pd, d->probes[i], b->p ? &eds[i] : NULL);
+		if (r < 0)
+			return r;
+		if (b->p)
+			edp[i] = &eds[i];
+	}
+	if (b->p)
+		*pd = (struct dp_ust_probe_desc){
+			.struct_size = sizeof(*pd), .provider_name = pname, .event_desc = edp,
+			.nr_events = (unsigned int)d->nprobes, .major = DP_UST_PROVIDER_MAJOR,
+			.minor = DP_UST_PROVIDER_MINOR,
+		};
+	(void)rt;
+	return 0;
+}
+
+/* Fill a call-site record field by field: in a USDT cell, the 4 bytes
+ * after `state` are the semaphore and the stub copy, not ours to write. */
+static void record_init(struct dp_ust_tracepoint *rec, const struct dp_ust_probe_desc *pd,
+			const struct dp_ust_event_desc *ed)
+{
+	rec->struct_size = sizeof(*rec);
+	rec->provider_name = pd->provider_name;
+	rec->event_name = ed->event_name;
+	rec->state = 0;
+	rec->probes = NULL;
+	rec->tracepoint_provider_ref = NULL; /* as with dynamic linkage */
+	rec->signature = ed->tp_class->signature;
+}
+
+static void event_setup(struct rt_event *ev, struct dp_ust_tracepoint *rec,
+			const struct dp_probe_desc *p)
+{
+	uint32_t fixed = 0;
+
+	ev->record = rec;
+	ev->nfields = (uint8_t)p->nargs;
+	ev->nstrings = 0;
+	for (size_t a = 0; a < p->nargs; a++) {
+		unsigned int bytes = type_bytes(p->types[a]);
+		ev->type[a] = (uint8_t)p->types[a];
+		ev->nstrings += bytes == 0;
+		fixed += bytes; /* packed ring buffer: no padding */
+	}
+	ev->fixed_size = fixed;
+}
+
+/* ---- load and release ---- */
+
+static void rt_free(struct dp_lttng_rt *rt)
+{
+	if (!rt)
+		return;
+	for (size_t i = 0; rt->events && i < rt->n; i++)
+		if (rt->events[i])
+			event_free(rt->events[i]);
+	if (rt->slots)
+		dp_lttng_records_free(rt->slots, rt->n);
+	free(rt->slots);
+	free(rt->events);
+	free(rt->records);
+	free(rt->mem);
+	free(rt);
+}
+
+/* Events and records: in the USDT cells, or in record slots. */
+static int place_records(struct dp_lttng_rt *rt, const struct dp_provider_desc *d,
+			 volatile uint8_t *const *cells)
+{
+	const struct dp_ust_probe_desc *pd = (const void *)rt->mem; /* first in mem */
+	const size_t state_off = offsetof(struct dp_ust_tracepoint, state);
+
+	if (!cells) {
+		rt->slots = calloc(rt->n ? rt->n : 1, sizeof(*rt->slots));
+		if (!rt->slots || dp_lttng_records_alloc(rt->n, rt->slots) < 0) {
+			free(rt->slots);
+			rt->slots = NULL;
+			return -ENOMEM;
+		}
+	}
+	for (size_t i = 0; i < rt->n; i++) {
+		uint8_t *at = cells ? (uint8_t *)cells[i] - state_off : rt->slots[i];
+		rt->records[i] = (struct dp_ust_tracepoint *)(void *)at;
+		record_init(rt->records[i], pd, pd->event_desc[i]);
+		rt->events[i] = event_alloc();
+		if (!rt->events[i])
+			return -ENOMEM;
+		event_setup(rt->events[i], rt->records[i], d->probes[i]);
+	}
+	return 0;
+}
+
+/* Register descriptors, then call sites; undo the first if the second
+ * fails, so that nothing stays half-registered. */
+static int rt_register(struct dp_lttng_rt *rt, const char *provider)
+{
+	int r = 0;
+
+	pthread_mutex_lock(&dp_lttng_lock);
+	rt->registered = rt->ust->probe_register((const void *)rt->mem);
+	if (!rt->registered) {
+		dp_logl(DYNPROBE_LOG_WARN, "lttng: lttng-ust refused provider %s", provider);
+		r = -DYNPROBE_ENOLTTNG;
+	} else if (rt->n && rt->ust->module_register(rt->records, (int)rt->n) != 0) {
+		dp_logl(DYNPROBE_LOG_WARN, "lttng: lttng-ust refused the call sites of provider %s",
+			provider);
+		rt->ust->probe_unregister(rt->registered);
+		rt->registered = NULL;
+		r = -DYNPROBE_ENOLTTNG;
+	} else {
+		rt->records_registered = rt->n > 0;
+	}
+	pthread_mutex_unlock(&dp_lttng_lock);
+	return r;
+}
+
+int dp_lttng_rt_load(const struct dp_provider_desc *desc, volatile uint8_t *const *cells,
+		     struct dp_lttng_site *sites, struct dp_lttng_rt **ret)
+{
+	struct dp_lttng_rt *rt = NULL;
+	struct bump b = { 0 };
+	int r;
+
+	*ret = NULL;
+	if (!DP_UST_RB_PACKED) {
+		dp_logl(DYNPROBE_LOG_WARN, "lttng: runtime mode supports x86 only (packed ring buffer)");
+		return -DYNPROBE_ENOLTTNG;
+	}
+	r = dp_tp_validate(desc);
+	if (r < 0)
+		return r;
+	rt = calloc(1, sizeof(*rt));
+	if (!rt)
+		return -ENOMEM;
+	r = dp_ust_lib_get(&rt->ust);
+	if (r < 0)
+		goto err;
+	rt_ust = rt->ust;
+	rt->n = desc->nprobes;
+	r = build_descs(rt, desc, &b); /* sizes */
+	if (r < 0)
+		goto err;
+	b.p = rt->mem = calloc(1, b.off);
+	b.off = 0;
+	rt->events = calloc(rt->n + 1, sizeof(*rt->events));
+	rt->records = calloc(rt->n + 1, sizeof(*rt->records));
+	r = -ENOMEM;
+	if (!rt->mem || !rt->events || !rt->records)
+		goto err;
+	r = build_descs(rt, desc, &b);
+	if (r == 0)
+		r = place_records(rt, desc, cells);
+	if (r == 0)
+		r = rt_register(rt, desc->name);
+	if (r < 0)
+		goto err;
+	for (size_t i = 0; i < rt->n; i++) {
+		struct rt_event *ev = rt->events[i];
+		__atomic_store_n(&ev->gen, ev->gen + 1, __ATOMIC_RELEASE); /* live */
+		sites[i] = (struct dp_lttng_site){
+			.state = &rt->records[i]->state,
+			.watch_base = (const volatile uint8_t *)&rt->records[i]->state -
+				      DYNPROBE__WATCH_DISTANCE,
+			.ctx = ev, .gen = ev->gen,
+		};
+	}
+	dp_log("lttng: provider %s registered in runtime mode (%zu events)", desc->name, rt->n);
+	*ret = rt;
+	return 0;
+err:
+	rt_free(rt); /* never registered, never published: nobody saw it */
+	return r;
+}
+
+void dp_lttng_rt_release(struct dp_lttng_rt *rt)
+{
+	if (!rt)
+		return;
+	/* Dead first: a fire that takes the read lock from now on does
+	 * nothing; the grace period waits for those already inside. */
+	for (size_t i = 0; i < rt->n; i++)
+		__atomic_store_n(&rt->events[i]->gen, rt->events[i]->gen + 1, __ATOMIC_RELEASE);
+	pthread_mutex_lock(&dp_lttng_lock);
+	if (rt->records_registered)
+		rt->ust->module_unregister(rt->records);
+	if (rt->registered)
+		rt->ust->probe_unregister(rt->registered);
+	pthread_mutex_unlock(&dp_lttng_lock);
+	rt->ust->synchronize_rcu();
+	/* lttng-ust no longer writes the records: leave a cell's state word
+	 * idle for whoever reuses it. */
+	for (size_t i = 0; i < rt->n; i++) {
+		__atomic_store_n(&rt->records[i]->state, 0, __ATOMIC_RELAXED);
+		rt->records[i]->probes = NULL;
+	}
+	rt_free(rt);
+}
