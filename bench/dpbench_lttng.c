@@ -14,10 +14,12 @@
  *   compiled   the same, provider dpbl_cc in compiled mode
  *
  * for 0, 2, 6 and 12 arguments (2, 6 and 12 with strings; 12 also with a
- * double and every integer width).  Each repetition times every cell once,
- * in an order that rotates per repetition, so that the machine's drift
- * falls on all of them alike; ratios are taken within a repetition.  An
- * empty loop gives the loop's own cost.  Rows, as dpbench's: kind fire,
+ * double and every integer width).  Each repetition runs every cell in 16
+ * short bursts, the cells taking turns, so that the machine's drift falls
+ * on all of them alike; ratios are taken within a repetition.  An empty
+ * loop gives the loop's own cost.  Times are the thread's CPU time
+ * (CLOCK_THREAD_CPUTIME_ID), so preemption by other processes on a shared
+ * machine does not count.  Rows, as dpbench's: kind fire,
  * state lttng, mechanism lttng_ust|lttng_rt|lttng_compiled|empty, nargs.
  */
 #include <getopt.h>
@@ -94,11 +96,13 @@ static struct cell cells[] = {
 };
 #define NCELLS (sizeof(cells) / sizeof(cells[0]))
 
+/* The thread's CPU time: on a shared machine, time spent preempted by
+ * other processes is not the probe's cost. */
 static double now_ns(void)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
 	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
 }
 
@@ -135,6 +139,27 @@ static uint64_t calibrate(void (*loop)(uint64_t), double ms)
 	double per = (now_ns() - t0) / 20000;
 	uint64_t n = (uint64_t)(ms * 1e6 / (per > 0.05 ? per : 0.05));
 	return n < 1000 ? 1000 : n;
+}
+
+/* One repetition: every cell runs in BURSTS short bursts, the cells taking
+ * turns (in an order rotated per burst), so that the machine's slow and
+ * fast phases fall on all of them alike; one row per cell with its mean. */
+#define BURSTS 16
+static void run_rep(FILE *out, int rep)
+{
+	double ns[NCELLS] = { 0 };
+
+	for (int b = 0; b < BURSTS; b++) {
+		for (size_t j = 0; j < NCELLS; j++) {
+			size_t k = (j + (size_t)b + (size_t)rep) % NCELLS;
+			double t0 = now_ns();
+			cells[k].loop(cells[k].iters);
+			ns[k] += (now_ns() - t0) / (double)cells[k].iters;
+		}
+	}
+	for (size_t k = 0; k < NCELLS; k++)
+		fprintf(out, "fire,lttng,%s,%d,,1,0,%d,%" PRIu64 ",%.4f,ns/call,ok,\n", cells[k].mech,
+			nargs_of[cells[k].variant], rep, cells[k].iters * BURSTS, ns[k] / BURSTS);
 }
 
 static int all_enabled(void)
@@ -185,17 +210,9 @@ int main(int argc, char **argv)
 	for (int t = 0; t < 1000 && !all_enabled(); t++)
 		usleep(10000);
 	for (size_t k = 0; k < NCELLS; k++)
-		cells[k].iters = calibrate(cells[k].loop, ms);
-	for (int rep = 0; rep < reps; rep++) {
-		for (size_t j = 0; j < NCELLS; j++) {
-			struct cell *cl = &cells[(j + (size_t)rep) % NCELLS];
-			double t0 = now_ns();
-			cl->loop(cl->iters);
-			double ns = (now_ns() - t0) / (double)cl->iters;
-			fprintf(out, "fire,lttng,%s,%d,,1,0,%d,%" PRIu64 ",%.4f,ns/call,ok,\n", cl->mech,
-				nargs_of[cl->variant], rep, cl->iters, ns);
-		}
-	}
+		cells[k].iters = calibrate(cells[k].loop, ms / BURSTS);
+	for (int rep = 0; rep < reps; rep++)
+		run_rep(out, rep);
 	snprintf(cmd, sizeof(cmd), "{ lttng destroy %s; rm -rf /tmp/%s; } >/dev/null 2>&1",
 		 session, session);
 	run(cmd);

@@ -57,7 +57,6 @@ struct dp_ust_lib {
 	int (*module_unregister)(struct dp_ust_tracepoint *const *records);
 	void (*rcu_read_lock)(void);
 	void (*rcu_read_unlock)(void);
-	void *(*rcu_dereference)(void *p);
 	void (*synchronize_rcu)(void);
 };
 /* Refuse a process where loading lttng-ust would crash or abort it (static

@@ -19,9 +19,9 @@
  * dp_ust_lib_get() then dlopen()s liblttng-ust.so.1 itself (the soname of
  * provider ABI major 3, lttng-ust 2.13 and later) and resolves every
  * symbol the runtime mode calls, all from the public headers: probe
- * (un)registration (ust-events.h), call-site (un)registration and the
- * tracepoint RCU read side (tracepoint.h, tracepoint-rcu.h), and the grace
- * period (lttng/urcu/urcu-ust.h).  A missing symbol means another ABI: a
+ * (un)registration (ust-events.h), call-site (un)registration
+ * (tracepoint.h), and the RCU flavour that guards call sites, read side and
+ * grace period (lttng/urcu/urcu-ust.h).  A missing symbol means another ABI: a
  * clear -DYNPROBE_ENOLTTNG, with nothing registered.  The library is never
  * dlclose()d.
  *
@@ -141,9 +141,10 @@ static const struct sym syms[] = {
 	SYM(probe_unregister, "lttng_ust_probe_unregister"),
 	SYM(module_register, "lttng_ust_tracepoint_module_register"),
 	SYM(module_unregister, "lttng_ust_tracepoint_module_unregister"),
-	SYM(rcu_read_lock, "lttng_ust_tp_rcu_read_lock"),
-	SYM(rcu_read_unlock, "lttng_ust_tp_rcu_read_unlock"),
-	SYM(rcu_dereference, "lttng_ust_tp_rcu_dereference_sym"),
+	/* The tracepoint RCU flavour itself (lttng/urcu/urcu-ust.h), which
+	 * lttng_ust_tp_rcu_read_lock() and _unlock() only wrap. */
+	SYM(rcu_read_lock, "lttng_ust_urcu_read_lock"),
+	SYM(rcu_read_unlock, "lttng_ust_urcu_read_unlock"),
 	SYM(synchronize_rcu, "lttng_ust_urcu_synchronize_rcu"),
 };
 
