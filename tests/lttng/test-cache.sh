@@ -21,9 +21,20 @@ out=$(load ca)
 chmod 0700 "$work/c1"
 
 ln -s "$work/c1" "$work/link"
-export DYNPROBE_CACHE_DIR=$work/link
-out=$(load ca)
-[[ $out == "error $ECACHE "* ]] || dp_fail "symlinked cache accepted: $out"
+# Also with a trailing "/" or "/.", which used to make the check follow the
+# link; the message names the directory and the rule.
+for d in "$work/link" "$work/link/" "$work/link/."; do
+	export DYNPROBE_CACHE_DIR=$d
+	out=$(DYNPROBE_DEBUG=1 load ca)
+	[[ $out == "error $ECACHE "* ]] || dp_fail "symlinked cache $d accepted: $out"
+	grep -q "cache directory $d not used: .*symlink" "$work/err" || dp_fail "message for $d: $(cat "$work/err")"
+done
+chmod 0770 "$work/c1"
+export DYNPROBE_CACHE_DIR=$work/c1
+out=$(DYNPROBE_DEBUG=1 load ca)
+grep -q "cache directory $work/c1 not used: .*group- or world-writable" "$work/err" ||
+	dp_fail "group-writable message: $(cat "$work/err")"
+chmod 0700 "$work/c1"
 
 if [ "$(id -u)" = 0 ]; then
 	mkdir -m 0700 "$work/other"

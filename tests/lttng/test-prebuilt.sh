@@ -26,6 +26,24 @@ printf 'provider pre\nprobe ev u64:latency str\n' >"$work/other.tp"
 "$DYNPROBE_TOOL" tp "$work/other.tp" -o "$work/tp2" >/dev/null || dp_fail "dynprobe tp (other)"
 out=$(DYNPROBE_TP_PATH=$work/tp2 nocc load pre 2>/dev/null)
 [[ $out == "error $ENOCOMPILER "* ]] || dp_fail "stale prebuilt picked: $out"
+# A prebuilt object that exists under the right name but was built for
+# other probes is logged, not skipped silently.
+name=$(basename "$obj")
+other=$(ls "$work/tp2"/*.so)
+mkdir -m 0755 "$work/tp5" && cp "$other" "$work/tp5/$name"
+out=$(DYNPROBE_TP_PATH=$work/tp5 nocc load pre 2>"$work/err")
+[[ $out == "error $ENOCOMPILER "* ]] || dp_fail "mismatched prebuilt used: $out"
+grep -q "prebuilt $work/tp5/$name exists but was not used" "$work/err" || dp_fail "mismatch not logged: $(cat "$work/err")"
+grep -q "does not match probe ev" "$work/err" || dp_fail "no reason for the mismatch: $(cat "$work/err")"
+
+# A DYNPROBE_TP_PATH entry that is a symlink is refused, also behind a
+# trailing "/" or "/.", and says so.
+ln -s "$work/tp" "$work/tplink"
+for d in "$work/tplink" "$work/tplink/" "$work/tplink/."; do
+	out=$(DYNPROBE_TP_PATH=$d nocc load pre 2>"$work/err")
+	[[ $out == "error $ENOCOMPILER "* ]] || dp_fail "prebuilt through symlink $d used: $out"
+	grep -q "prebuilt directory $d skipped: .*symlink" "$work/err" || dp_fail "message for $d: $(cat "$work/err")"
+done
 
 chmod g+w "$obj"
 out=$(DYNPROBE_TP_PATH=$work/tp nocc load pre 2>/dev/null)
@@ -33,7 +51,6 @@ out=$(DYNPROBE_TP_PATH=$work/tp nocc load pre 2>/dev/null)
 
 # An object from a future, incompatible generator under the right name: its
 # descriptor is refused with a clear message, never an abort.
-name=$(basename "$obj")
 mkdir -m 0755 "$work/tp4"
 printf '%s\n' '#include <stdint.h>' \
 	'struct d { uint32_t struct_size; uint16_t major, minor; char pad[120]; };' \
