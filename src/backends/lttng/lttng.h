@@ -94,6 +94,14 @@ DP_HIDDEN void dp_lttng_rt_release(struct dp_lttng_rt *rt);
 DP_HIDDEN const volatile int *dp_lttng_rt_state(const void *ctx);
 DP_HIDDEN void dp_lttng_rt_fire(const void *ctx, uint64_t gen, const union dp_value *values);
 
+/* A site (backend.h's struct dp_site) in either mode: compiled, word = {
+ * state word, fire function }; runtime, word = { event slot |
+ * DP_LTTNG_SITE_RUNTIME, its incarnation }.  The backend's fire path. */
+#define DP_LTTNG_SITE_RUNTIME ((uintptr_t)1)
+DP_HIDDEN bool dp_lttng_site_enabled(const struct dp_site *site);
+DP_HIDDEN void dp_lttng_site_fire(const struct dp_site *site, size_t nargs,
+				  const union dp_value *values);
+
 /* ---- compiled mode: trusted objects (lttng_cache.c) ---- */
 /* Resolve the cache directory (opt, else $DYNPROBE_CACHE_DIR, else
  * $XDG_CACHE_HOME/dynprobe, else ~/.cache/dynprobe) into buf, create it

@@ -20,7 +20,7 @@
 #include "lttng.h"
 #include "watch.h"
 
-#define RUNTIME_TAG ((uintptr_t)1)
+#define RUNTIME_TAG DP_LTTNG_SITE_RUNTIME
 
 static bool site_runtime(const struct dp_site *s)
 {
@@ -76,20 +76,6 @@ static void lttng_release(void *image)
 	dp_lttng_release(image);
 }
 
-static bool lttng_site_enabled(const struct dp_site *s)
-{
-	return __atomic_load_n(site_state(s), __ATOMIC_RELAXED) != 0;
-}
-
-static void lttng_site_fire(const struct dp_site *s, size_t nargs, const union dp_value *values)
-{
-	(void)nargs;
-	if (site_runtime(s))
-		dp_lttng_rt_fire(site_ctx(s), (uint64_t)s->word[1], values);
-	else
-		((dp_lttng_fire_fn)s->word[1])(values);
-}
-
 static void lttng_image_info(const void *image, struct dp_image_info *info)
 {
 	info->lttng_mode = (unsigned int)dp_lttng_image_mode(image);
@@ -107,8 +93,8 @@ const struct dp_backend dp_backend_lttng = {
     .flags = DP_BACKEND_MIRRORS_STATE,
     .load = lttng_load,
     .release = lttng_release,
-    .site_enabled = lttng_site_enabled,
-    .site_fire = lttng_site_fire,
+    .site_enabled = dp_lttng_site_enabled, /* lttng_runtime.c */
+    .site_fire = dp_lttng_site_fire,
     .image_info = lttng_image_info,
     .site_info = lttng_site_info,
 };

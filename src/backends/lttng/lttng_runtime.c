@@ -240,6 +240,30 @@ const volatile int *dp_lttng_rt_state(const void *ctx)
 	return &((const struct rt_event *)ctx)->record->state;
 }
 
+/* The backend's site_enabled() and site_fire() (lttng_backend.c says how a
+ * site is encoded), here so that the runtime mode's fire path is one call
+ * from the core, not two. */
+bool dp_lttng_site_enabled(const struct dp_site *s)
+{
+	const volatile int *state;
+
+	if (s->word[0] & DP_LTTNG_SITE_RUNTIME)
+		state = dp_lttng_rt_state((const void *)(s->word[0] & ~DP_LTTNG_SITE_RUNTIME));
+	else
+		state = (const volatile int *)s->word[0];
+	return __atomic_load_n(state, __ATOMIC_RELAXED) != 0;
+}
+
+void dp_lttng_site_fire(const struct dp_site *s, size_t nargs, const union dp_value *values)
+{
+	(void)nargs;
+	if (s->word[0] & DP_LTTNG_SITE_RUNTIME)
+		dp_lttng_rt_fire((const void *)(s->word[0] & ~DP_LTTNG_SITE_RUNTIME),
+				 (uint64_t)s->word[1], values);
+	else
+		((dp_lttng_fire_fn)s->word[1])(values);
+}
+
 void dp_lttng_rt_fire(const void *ctx, uint64_t gen, const union dp_value *v)
 {
 	const struct rt_event *ev = ctx;

@@ -46,3 +46,16 @@ void dp_lttng_rt_fire(const void *ctx, uint64_t gen, const union dp_value *value
 	(void)gen;
 	(void)values;
 }
+
+bool dp_lttng_site_enabled(const struct dp_site *site)
+{
+	(void)site;
+	return false;
+}
+
+void dp_lttng_site_fire(const struct dp_site *site, size_t nargs, const union dp_value *values)
+{
+	(void)site;
+	(void)nargs;
+	(void)values;
+}
