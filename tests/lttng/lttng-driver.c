@@ -386,6 +386,9 @@ static int run_cycles(long n)
 	static const enum dynprobe_type t2[] = { DYNPROBE_I32 };
 	pthread_t th;
 
+#if defined(__SANITIZE_ADDRESS__)
+	printf("sanitized\n"); /* freed memory sits in ASan's quarantine */
+#endif
 	pthread_create(&th, NULL, cycle_fire, NULL);
 	for (long i = 1; i <= n; i++) {
 		struct dynprobe_provider *p = new_provider("cy");

@@ -111,5 +111,6 @@ int main(int argc, char **argv)
 	}
 	lttng_unregister_trigger(trigger);
 	lttng_notification_channel_destroy(ch);
+	lttng_trigger_destroy(trigger);
 	return 0;
 }

@@ -27,8 +27,10 @@ LTTNG_UST_DEBUG=1 LD_PRELOAD=$work/old/liblttng-ust.so.0 "$work/plain" >/dev/nul
 grep -q 'Critical: Incompatible library ABIs' "$work/plain.err" ||
 	dp_fail "liblttng-ust.so.1 does not object to .so.0 next to it: the case is moot"
 echo "ok: liblttng-ust.so.1 itself calls .so.0 next to it unsupported"
+# Under ASan its runtime must come first in LD_PRELOAD.
+asan=$(ldd "$DRIVER" | awk '/libasan/ { print $3 ":" }')
 for mode in runtime compiled auto; do
-	out=$(LD_PRELOAD=$work/old/liblttng-ust.so.0 DYNPROBE_LTTNG_MODE=$mode DYNPROBE_DEBUG=1 \
+	out=$(LD_PRELOAD=$asan$work/old/liblttng-ust.so.0 DYNPROBE_LTTNG_MODE=$mode DYNPROBE_DEBUG=1 \
 		"$DRIVER" load abiold 2>"$work/err")
 	st=$?
 	[ $st = 0 ] || dp_fail "$mode: driver died (exit $st) next to liblttng-ust.so.0"
@@ -63,7 +65,12 @@ grep -q 'runtime mode unavailable, trying the compiled mode' "$work/err" ||
 [ ! -e "$work/registered" ] || dp_fail "registered something with a refused liblttng-ust"
 echo "ok: default mode falls back to the compiled mode ($out)"
 
-# A fully static program.
+# A fully static program (not in a sanitized build: ASan cannot link one).
+if [ -n "$asan" ]; then
+	echo "note: sanitized build: the static program is checked by the ordinary build"
+	echo PASS
+	exit 0
+fi
 pc=$(dirname "$DRIVER")/../../meson-uninstalled
 [ -f "$pc/dynprobe-uninstalled.pc" ] || dp_fail "no uninstalled pkg-config file in $pc"
 if cc -static -o "$work/static-prog" "$here/static-prog.c" \

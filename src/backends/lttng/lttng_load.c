@@ -434,6 +434,10 @@ static int load_compiled(const struct dp_provider_desc *desc, volatile uint8_t *
 	char *src = NULL;
 	int r;
 
+	/* Before any compile: the object could not be loaded anyway. */
+	r = dp_ust_process_check();
+	if (r < 0)
+		return r;
 	r = dp_tp_generate(desc, &src);
 	if (r < 0)
 		goto out;

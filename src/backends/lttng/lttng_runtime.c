@@ -347,8 +347,10 @@ static char *bump_str(struct bump *b, const char *s1, const char *s2, const char
 
 	if (r) {
 		memcpy(r, s1, n1);
-		memcpy(r + n1, s2, n2);
-		memcpy(r + n1 + n2, s3, n3);
+		if (n2)
+			memcpy(r + n1, s2, n2);
+		if (n3)
+			memcpy(r + n1 + n2, s3, n3);
 		r[n1 + n2 + n3] = '\0';
 	}
 	return r;
