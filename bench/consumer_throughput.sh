@@ -18,8 +18,9 @@
 #   default readers (one per CPU for this trace) and with --jobs 1
 #   dynprobe report ... --interval 100ms                 time order: one reader
 #
-# Prints per command the median time, events/s, and the median and range of
-# its per-repetition speed relative to the dummy sink (> 1: faster).
+# Prints per command the median wall and CPU time, events/s, and the median
+# and range of its per-repetition speed relative to the dummy sink (> 1:
+# faster), in wall time and in CPU time.
 set -u
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=$(cd "${1:-$root/build}" && pwd) || exit 1
@@ -90,34 +91,46 @@ n=${#names[@]}
 run 2         # warm the page cache
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 : >"$work/times"
+# Wall time (what a user waits) and CPU time (user + system, children
+# included: what it costs, and what a loaded machine does not distort as
+# much), from bash's own `time`.
+TIMEFORMAT='%R %U %S'
 for ((r = 0; r < reps; r++)); do
 	for ((k = 0; k < n; k++)); do
 		i=$(((k + r) % n))
-		t0=$(date +%s%N)
-		run "$i"
-		echo "$r $i $(($(date +%s%N) - t0))" >>"$work/times"
+		{ time run "$i"; } 2>"$work/t"
+		read -r wall user sys <"$work/t"
+		echo "$r $i $wall $user $sys" >>"$work/times"
 	done
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
-[ -n "${OUT:-}" ] && { echo "rep,command,ns"; awk -v OFS=, '{ print $1, $2, $3 }' "$work/times"; } >"$OUT"
+[ -n "${OUT:-}" ] && { echo "rep,command,wall_s,user_s,sys_s"; awk -v OFS=, '{ print $1, $2, $3, $4, $5 }' "$work/times"; } >"$OUT"
 
-# Per command: median wall time; per repetition, dummy time / its time.
+# Per command: median wall and CPU time; per repetition, dummy / its time.
 awk -v n="$n" -v total="$total" -v names="$(printf '%s\n' "${names[@]}")" '
 function median(a, m,   i, j, t) {
 	for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
 	return m % 2 ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2
 }
+function ratios(col, i,   r) {
+	for (r = 0; r < reps; r++) s[r + 1] = v[r, 1, col] / v[r, i, col]
+	lo = hi = s[1]
+	for (r = 2; r <= reps; r++) { if (s[r] < lo) lo = s[r]; if (s[r] > hi) hi = s[r] }
+	return median(s, reps)
+}
 BEGIN { split(names, name, "\n") }
-{ t[$1, $2] = $3; if ($1 + 1 > reps) reps = $1 + 1 }
+{ v[$1, $2, "w"] = $3; v[$1, $2, "c"] = $4 + $5; if ($1 + 1 > reps) reps = $1 + 1 }
 END {
-	printf "%-72s %8s %12s %8s %s\n", "command (" reps " interleaved runs)", "median s", "events/s", "speed", "[min-max] vs dummy sink"
+	printf "%-70s %7s %10s %17s %7s %17s\n", "command (" reps " interleaved runs)", "wall s",
+	       "events/s", "wall speed", "CPU s", "CPU speed"
 	for (i = 0; i < n; i++) {
-		delete a; delete s
-		for (r = 0; r < reps; r++) { a[r + 1] = t[r, i]; s[r + 1] = t[r, 1] / t[r, i] }
-		m = median(a, reps) / 1e9
-		lo = hi = s[1]; for (r = 2; r <= reps; r++) { if (s[r] < lo) lo = s[r]; if (s[r] > hi) hi = s[r] }
-		printf "%-72s %8.3f %12.0f %7.2fx [%.2f-%.2f]\n", name[i + 1], m, total / m, median(s, reps), lo, hi
+		for (r = 0; r < reps; r++) { w[r + 1] = v[r, i, "w"]; c[r + 1] = v[r, i, "c"] }
+		mw = median(w, reps); mc = median(c, reps)
+		sw = ratios("w", i); wlo = lo; whi = hi
+		sc = ratios("c", i)
+		printf "%-70s %7.2f %10.0f %5.2fx [%.2f-%.2f] %7.2f %5.2fx [%.2f-%.2f]\n", name[i + 1], mw,
+		       total / mw, sw, wlo, whi, mc, sc, lo, hi
 	}
 }' "$work/times"
-echo "(speed: babeltrace2 -c sink.utils.dummy time / this time, per repetition; > 1 is faster)"
+echo "(speed: babeltrace2 -c sink.utils.dummy's time / this command's, per repetition: median [min-max]; > 1 is faster)"
 echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(uname -r), $(date -u +%Y-%m-%dT%H:%MZ)"
