@@ -233,7 +233,8 @@ static int llh_merge(struct dp_llh *dst, const struct dp_llh *src)
 		for (int e = 0; e < DP_LLH_NEXP; e++) {
 			if (!src->blk[s][e])
 				continue;
-			if (!dst->blk[s][e] && !(dst->blk[s][e] = calloc(DP_LLH_SUB, sizeof(uint64_t))))
+			if (!dst->blk[s][e] &&
+			    !(dst->blk[s][e] = calloc(DP_LLH_SUB, sizeof(uint64_t))))
 				return -ENOMEM;
 			for (unsigned i = 0; i < DP_LLH_SUB; i++)
 				dst->blk[s][e][i] += src->blk[s][e][i];
@@ -241,8 +242,7 @@ static int llh_merge(struct dp_llh *dst, const struct dp_llh *src)
 	return 0;
 }
 
-int dp_group_merge(struct dp_group *dst, const struct dp_group *src,
-		   const struct dp_agg_spec *spec)
+int dp_group_merge(struct dp_group *dst, const struct dp_group *src, const struct dp_agg_spec *spec)
 {
 	if (src->nint && (!dst->nint || src->imin < dst->imin))
 		dst->imin = src->imin;

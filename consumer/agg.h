@@ -60,7 +60,7 @@ struct dp_lhist_spec {
 struct dp_agg_spec {
 	unsigned aggs;          /* DP_AGG_* */
 	struct dp_lhist_spec lhist;
-	int want_llh;           /* keep the log-linear histogram without printing percentiles */
+	int want_llh; /* keep the log-linear histogram without printing percentiles */
 };
 
 /* The log-linear histogram costs a few ns per value: only when read. */
@@ -86,7 +86,7 @@ struct dp_group {
 	/* The key: an encoded tuple (dp_key_*), empty without group-by. */
 	const uint8_t *key;
 	uint32_t key_len;
-	int other;              /* the shared "(other)" group */
+	int other; /* the shared "(other)" group */
 	uint64_t hash;
 };
 
@@ -107,14 +107,17 @@ struct dp_keybuf {
 };
 
 struct dp_keyitem {
-	int kind;               /* 'i', 'u' or 's' */
+	int kind; /* 'i', 'u' or 's' */
 	int64_t i;
 	uint64_t u;
 	const char *s;
 	uint32_t len;
 };
 
-static inline void dp_key_reset(struct dp_keybuf *k) { k->len = 0; }
+static inline void dp_key_reset(struct dp_keybuf *k)
+{
+	k->len = 0;
+}
 /* Returns 1 when the string was cut at DP_KEY_STR_MAX. */
 int dp_key_add_str(struct dp_keybuf *k, const char *s, size_t len);
 void dp_key_add_int(struct dp_keybuf *k, int64_t v);

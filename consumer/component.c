@@ -26,13 +26,13 @@
 
 struct dp_input {
 	bt_message_iterator *it;
-	bt_message_array_const msgs;  /* current batch, owned by the iterator */
+	bt_message_array_const msgs; /* current batch, owned by the iterator */
 	uint64_t n, pos;
-	int64_t head_ns;              /* time of msgs[pos] when head_has_ns */
+	int64_t head_ns; /* time of msgs[pos] when head_has_ns */
 	int head_has_ns, done;
 	uint64_t events;
-	char *name;                   /* the stream it carries, once it began */
-	char *port;                   /* upstream component and port, for messages */
+	char *name; /* the stream it carries, once it began */
+	char *port; /* upstream component and port, for messages */
 };
 
 struct dp_sink {
@@ -97,11 +97,11 @@ err:
 /* "a stream (port ...)" for messages about an input with no stream yet. */
 static char *port_label(bt_self_component_port_input *in)
 {
-	const bt_port *p = bt_self_component_port_as_port(
-		bt_self_component_port_input_as_self_component_port(in));
+	const bt_port *p =
+	    bt_self_component_port_as_port(bt_self_component_port_input_as_self_component_port(in));
 	const bt_connection *c = bt_port_borrow_connection_const(p);
-	const bt_port *up = c ? bt_port_output_as_port_const(
-					bt_connection_borrow_upstream_port_const(c)) : NULL;
+	const bt_port *up =
+	    c ? bt_port_output_as_port_const(bt_connection_borrow_upstream_port_const(c)) : NULL;
 	char buf[512];
 
 	snprintf(buf, sizeof(buf), "a stream (port '%s')", up ? bt_port_get_name(up) : "?");
@@ -111,12 +111,12 @@ static char *port_label(bt_self_component_port_input *in)
 bt_component_class_sink_graph_is_configured_method_status
 dp_sink_graph_is_configured(bt_self_component_sink *self)
 {
-	struct dp_sink *s = bt_self_component_get_data(
-		bt_self_component_sink_as_self_component(self));
+	struct dp_sink *s =
+	    bt_self_component_get_data(bt_self_component_sink_as_self_component(self));
 
 	for (unsigned i = 0; i < s->nin; i++) {
 		bt_self_component_port_input *in =
-			bt_self_component_sink_borrow_input_port_by_index(self, i);
+		    bt_self_component_sink_borrow_input_port_by_index(self, i);
 
 		s->in[i].port = port_label(in);
 		if (bt_message_iterator_create_from_sink_component(self, in, &s->in[i].it) !=
@@ -160,7 +160,8 @@ static int msg_time(const bt_message *m, int64_t *ns)
 	switch (t) {
 	case BT_MESSAGE_TYPE_EVENT:
 		st = bt_event_borrow_stream_const(bt_message_event_borrow_event_const(m));
-		if (bt_stream_class_borrow_default_clock_class_const(bt_stream_borrow_class_const(st)))
+		if (bt_stream_class_borrow_default_clock_class_const(
+			bt_stream_borrow_class_const(st)))
 			cs = bt_message_event_borrow_default_clock_snapshot_const(m);
 		break;
 	case BT_MESSAGE_TYPE_MESSAGE_ITERATOR_INACTIVITY:
@@ -169,21 +170,25 @@ static int msg_time(const bt_message *m, int64_t *ns)
 	case BT_MESSAGE_TYPE_DISCARDED_EVENTS:
 		st = bt_message_discarded_events_borrow_stream_const(m);
 		if (bt_stream_class_discarded_events_have_default_clock_snapshots(
-			    bt_stream_borrow_class_const(st)))
-			cs = bt_message_discarded_events_borrow_beginning_default_clock_snapshot_const(m);
+			bt_stream_borrow_class_const(st)))
+			cs =
+			    bt_message_discarded_events_borrow_beginning_default_clock_snapshot_const(
+				m);
 		break;
 	case BT_MESSAGE_TYPE_DISCARDED_PACKETS:
 		st = bt_message_discarded_packets_borrow_stream_const(m);
 		if (bt_stream_class_discarded_packets_have_default_clock_snapshots(
-			    bt_stream_borrow_class_const(st)))
-			cs = bt_message_discarded_packets_borrow_beginning_default_clock_snapshot_const(m);
+			bt_stream_borrow_class_const(st)))
+			cs =
+			    bt_message_discarded_packets_borrow_beginning_default_clock_snapshot_const(
+				m);
 		break;
 	default:
 		/* Stream and packet boundaries go with their neighbours. */
 		return 0;
 	}
 	return cs && bt_clock_snapshot_get_ns_from_origin(cs, ns) ==
-		     BT_CLOCK_SNAPSHOT_GET_NS_FROM_ORIGIN_STATUS_OK;
+			 BT_CLOCK_SNAPSHOT_GET_NS_FROM_ORIGIN_STATUS_OK;
 }
 
 /* A stream that cannot be decoded further: name it, read the others. */
@@ -191,14 +196,19 @@ static void input_failed(struct dp_sink *s, struct dp_input *in)
 {
 	const bt_error *e = bt_current_thread_take_error();
 	uint64_t n = e ? bt_error_get_cause_count(e) : 0;
-	const char *cause = n ? bt_error_cause_get_message(bt_error_borrow_cause_by_index(e, 0))
-			      : "unknown error";
+	const char *cause =
+	    n ? bt_error_cause_get_message(bt_error_borrow_cause_by_index(e, 0)) : "unknown error";
 	char name[4096];
 
-	dp_report_display_path(s->r, in->name ? in->name : in->port ? in->port : "a stream",
+	dp_report_display_path(s->r,
+			       in->name	  ? in->name
+			       : in->port ? in->port
+					  : "a stream",
 			       name, sizeof(name));
-	dp_report_note(s->r, "%s: cannot be decoded after %" PRIu64 " events (%.200s): the "
-		       "rest of it is missing", name, in->events, cause);
+	dp_report_note(s->r,
+		       "%s: cannot be decoded after %" PRIu64 " events (%.200s): the "
+		       "rest of it is missing",
+		       name, in->events, cause);
 	s->r->c.streams_failed++;
 	if (e)
 		bt_error_release(e);
@@ -268,7 +278,8 @@ static void set_head(struct dp_input *in)
 /* Time does not matter: read the inputs in turn, a batch each. */
 static bt_component_class_sink_consume_method_status consume_any(struct dp_sink *s)
 {
-	bt_component_class_sink_consume_method_status st = BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_OK;
+	bt_component_class_sink_consume_method_status st =
+	    BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_OK;
 	struct dp_input *in;
 	unsigned idx;
 	int rc = 0;
@@ -302,7 +313,7 @@ static int pick_oldest(struct dp_sink *s, int64_t *second)
 		if (in->done || in->pos >= in->n)
 			continue;
 		if (!in->head_has_ns) {
-			*second = INT64_MIN;    /* stop at its first timed message */
+			*second = INT64_MIN; /* stop at its first timed message */
 			return (int)i;
 		}
 		if (best < 0 || in->head_ns < s->in[best].head_ns) {
@@ -319,7 +330,8 @@ static int pick_oldest(struct dp_sink *s, int64_t *second)
 /* Time matters: merge the inputs in time order, one run at a time. */
 static bt_component_class_sink_consume_method_status consume_ordered(struct dp_sink *s)
 {
-	bt_component_class_sink_consume_method_status st = BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_OK;
+	bt_component_class_sink_consume_method_status st =
+	    BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_OK;
 	struct dp_input *in;
 	int64_t second;
 	int best, rc = 0;
@@ -338,8 +350,8 @@ static bt_component_class_sink_consume_method_status consume_ordered(struct dp_s
 	dp_watch_at(s->r, (unsigned)best);
 	rc = 0;
 	do {
-		rc = deliver(s, in, (unsigned)best, in->msgs[in->pos], in->head_ns,
-			     in->head_has_ns);
+		rc =
+		    deliver(s, in, (unsigned)best, in->msgs[in->pos], in->head_ns, in->head_has_ns);
 		in->pos++;
 		set_head(in);
 	} while (!rc && !s->r->stop && in->pos < in->n &&
@@ -351,8 +363,8 @@ static bt_component_class_sink_consume_method_status consume_ordered(struct dp_s
 
 bt_component_class_sink_consume_method_status dp_sink_consume(bt_self_component_sink *self)
 {
-	struct dp_sink *s = bt_self_component_get_data(
-		bt_self_component_sink_as_self_component(self));
+	struct dp_sink *s =
+	    bt_self_component_get_data(bt_self_component_sink_as_self_component(self));
 	bt_component_class_sink_consume_method_status st;
 
 	dp_watch_progress(s->r);

@@ -33,7 +33,7 @@
 #include "validate.h"
 
 #define DISCOVER_MAX_DEPTH 16
-#define DISCOVER_MAX_FILE (256u << 20)   /* metadata and index files read whole */
+#define DISCOVER_MAX_FILE (256u << 20) /* metadata and index files read whole */
 
 static int add_file(struct dp_trace *t, const char *name, uint64_t size)
 {
@@ -193,8 +193,10 @@ static int check_one_index(struct dp_report *r, struct dp_trace *t, const char *
 	if (sfd.fd < 0 || fstat(sfd.fd, &st) || !S_ISREG(st.st_mode)) {
 		if (sfd.fd >= 0)
 			close(sfd.fd);
-		dp_report_note(r, "stream file %s is missing (its index %s remains): its events "
-			       "are missing", stream, path);
+		dp_report_note(r,
+			       "stream file %s is missing (its index %s remains): its events "
+			       "are missing",
+			       stream, path);
 		return 2;
 	}
 	if (!(buf = read_file(path, &len, &size)))
@@ -202,8 +204,10 @@ static int check_one_index(struct dp_report *r, struct dp_trace *t, const char *
 	else if (!dp_check_index(buf, len, (uint64_t)st.st_size, read_at, &sfd, err, sizeof(err)))
 		rc = 0;
 	if (rc)
-		dp_report_note(r, "index file %s is %s: left out, babeltrace2 indexed the stream "
-			       "file itself", path, err);
+		dp_report_note(r,
+			       "index file %s is %s: left out, babeltrace2 indexed the stream "
+			       "file itself",
+			       path, err);
 	free(buf);
 	close(sfd.fd);
 	return rc;
@@ -272,7 +276,7 @@ static int check_metadata(struct dp_report *r, struct dp_trace *t, char *uuid, s
  * trace split in pieces); different traces need one component each. */
 static int check_traces(struct dp_report *r)
 {
-	char (*uuids)[40] = calloc(r->ntraces ? r->ntraces : 1, sizeof(*uuids));
+	char(*uuids)[40] = calloc(r->ntraces ? r->ntraces : 1, sizeof(*uuids));
 	size_t readable = 0;
 
 	if (!uuids)
@@ -295,7 +299,7 @@ static int check_traces(struct dp_report *r)
 	}
 	free(uuids);
 	if (!readable)
-		return -1;      /* errmsg names the (last) damaged metadata file */
+		return -1; /* errmsg names the (last) damaged metadata file */
 	r->errmsg[0] = 0;
 	return 0;
 oom:
@@ -429,8 +433,9 @@ char *dp_make_mirror(const char *src, int (*keep)(const char *, void *), void *a
 		goto err;
 	}
 	while (!rc && (de = readdir(d)))
-		rc = strcmp(de->d_name, "index") ?
-		     mirror_entry(real, dir, de->d_name, de->d_name, keep, arg) : 0;
+		rc = strcmp(de->d_name, "index")
+			 ? mirror_entry(real, dir, de->d_name, de->d_name, keep, arg)
+			 : 0;
 	if (rc || mirror_index(real, dir, keep, arg))
 		goto err;
 	closedir(d);
@@ -482,8 +487,10 @@ int dp_exclude_stream_file(struct dp_report *r, const char *path)
 	snprintf(victim, sizeof(victim), "%s/index%s.idx", t->shadow, base);
 	unlink(victim);
 	r->c.skipped_files++;
-	dp_report_note(r, "stream file %s%s is truncated or corrupt (babeltrace2 cannot index "
-		       "it): skipped, its events are missing", t->dir, base);
+	dp_report_note(r,
+		       "stream file %s%s is truncated or corrupt (babeltrace2 cannot index "
+		       "it): skipped, its events are missing",
+		       t->dir, base);
 	return 0;
 }
 

@@ -218,9 +218,12 @@ static int parse_operand(struct parser *ps, struct dp_operand *o)
 
 static int parse_op(struct parser *ps)
 {
-	static const struct { const char *s; int op; } ops[] = {
-		{ "==", DP_OP_EQ }, { "!=", DP_OP_NE }, { "<=", DP_OP_LE },
-		{ ">=", DP_OP_GE }, { "<", DP_OP_LT }, { ">", DP_OP_GT },
+	static const struct {
+		const char *s;
+		int op;
+	} ops[] = {
+	    {"==", DP_OP_EQ}, {"!=", DP_OP_NE}, {"<=", DP_OP_LE},
+	    {">=", DP_OP_GE}, {"<", DP_OP_LT},	{">", DP_OP_GT},
 	};
 
 	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
@@ -239,7 +242,7 @@ static int parse_or(struct parser *ps);
 
 static int parse_cmp(struct parser *ps)
 {
-	struct dp_operand l = { .slot = -1 }, r = { .slot = -1 };
+	struct dp_operand l = {.slot = -1}, r = {.slot = -1};
 	int op, node;
 
 	if (parse_operand(ps, &l))
@@ -323,8 +326,8 @@ static int parse_or(struct parser *ps)
 int dp_expr_parse(struct dp_expr *x, const char *text, struct dp_fieldset *fs, char *err,
 		  size_t errlen)
 {
-	struct parser ps = { .text = text, .p = text, .x = x, .fs = fs, .err = err,
-			     .errlen = errlen };
+	struct parser ps = {
+	    .text = text, .p = text, .x = x, .fs = fs, .err = err, .errlen = errlen};
 
 	memset(x, 0, sizeof(*x));
 	x->root = -1;
@@ -337,8 +340,8 @@ int dp_expr_parse(struct dp_expr *x, const char *text, struct dp_fieldset *fs, c
 	x->root = parse_or(&ps);
 	skip_space(&ps);
 	if (x->root >= 0 && *ps.p)
-		x->root = fail(&ps, *ps.p == '&' || *ps.p == '|' ? "use && and ||" :
-			       "unexpected '%c'", *ps.p);
+		x->root = fail(
+		    &ps, *ps.p == '&' || *ps.p == '|' ? "use && and ||" : "unexpected '%c'", *ps.p);
 	if (x->root < 0) {
 		dp_expr_fini(x);
 		return -1;
@@ -388,26 +391,33 @@ static int check_node(const struct dp_xnode *nd, const int *kinds, const struct 
 	if (nd->type == DP_X_TRUTH) {
 		if (l == 'n')
 			return 0;
-		snprintf(err, errlen, "filter: field '%s' of event '%s' is not a number; compare "
-			 "it (%s == \"...\")", fs->names[nd->l.slot], event, fs->names[nd->l.slot]);
+		snprintf(err, errlen,
+			 "filter: field '%s' of event '%s' is not a number; compare "
+			 "it (%s == \"...\")",
+			 fs->names[nd->l.slot], event, fs->names[nd->l.slot]);
 		return -1;
 	}
 	r = operand_class(&nd->r, kinds);
 	if (l == 'o' || r == 'o') {
-		snprintf(err, errlen, "filter: field '%s' of event '%s' is neither a number nor a "
-			 "string", fs->names[(l == 'o' ? nd->l : nd->r).slot], event);
+		snprintf(err, errlen,
+			 "filter: field '%s' of event '%s' is neither a number nor a "
+			 "string",
+			 fs->names[(l == 'o' ? nd->l : nd->r).slot], event);
 		return -1;
 	}
 	if (l != r) {
 		num = l == 'n' ? &nd->l : &nd->r;
 		str = num == &nd->l ? &nd->r : &nd->l;
 		if (num->slot >= 0)
-			snprintf(err, errlen, "filter: field '%s' of event '%s' is numeric but "
-				 "'%s' is not a number", fs->names[num->slot], event,
-				 operand_text(str, fs));
+			snprintf(err, errlen,
+				 "filter: field '%s' of event '%s' is numeric but "
+				 "'%s' is not a number",
+				 fs->names[num->slot], event, operand_text(str, fs));
 		else
-			snprintf(err, errlen, "filter: field '%s' of event '%s' is a string; "
-				 "compare it with a quoted string", fs->names[str->slot], event);
+			snprintf(err, errlen,
+				 "filter: field '%s' of event '%s' is a string; "
+				 "compare it with a quoted string",
+				 fs->names[str->slot], event);
 		return -1;
 	}
 	if (l == 's' && nd->op != DP_OP_EQ && nd->op != DP_OP_NE) {
@@ -431,12 +441,18 @@ int dp_expr_check(const struct dp_expr *x, const int *kinds, const struct dp_fie
 static int cmp_result(int op, int c)
 {
 	switch (op) {
-	case DP_OP_EQ: return c == 0;
-	case DP_OP_NE: return c != 0;
-	case DP_OP_LT: return c < 0;
-	case DP_OP_LE: return c <= 0;
-	case DP_OP_GT: return c > 0;
-	default: return c >= 0;
+	case DP_OP_EQ:
+		return c == 0;
+	case DP_OP_NE:
+		return c != 0;
+	case DP_OP_LT:
+		return c < 0;
+	case DP_OP_LE:
+		return c <= 0;
+	case DP_OP_GT:
+		return c > 0;
+	default:
+		return c >= 0;
 	}
 }
 

@@ -28,19 +28,27 @@
 #include <stdint.h>
 
 /* Kinds of field values (also of resolved field classes). */
-enum { DP_FK_NONE, DP_FK_UINT, DP_FK_INT, DP_FK_F64, DP_FK_F32, DP_FK_STR, DP_FK_BOOL,
-       DP_FK_OTHER };
+enum {
+	DP_FK_NONE,
+	DP_FK_UINT,
+	DP_FK_INT,
+	DP_FK_F64,
+	DP_FK_F32,
+	DP_FK_STR,
+	DP_FK_BOOL,
+	DP_FK_OTHER
+};
 enum { DP_OP_EQ, DP_OP_NE, DP_OP_LT, DP_OP_LE, DP_OP_GT, DP_OP_GE };
 
 /* One field's value in one event. */
 struct dp_value {
-	int kind;                 /* DP_FK_*; F32 is delivered as F64 */
+	int kind; /* DP_FK_*; F32 is delivered as F64 */
 	union {
 		uint64_t u;
 		int64_t i;
 		double d;
 	};
-	const char *s;            /* DP_FK_STR: NUL-terminated */
+	const char *s; /* DP_FK_STR: NUL-terminated */
 	size_t len;
 };
 
@@ -60,26 +68,26 @@ enum { DP_X_OR, DP_X_AND, DP_X_NOT, DP_X_CMP, DP_X_TRUTH };
 enum { DP_LIT_NONE, DP_LIT_INT, DP_LIT_REAL, DP_LIT_STR };
 
 struct dp_operand {
-	int slot;                 /* field slot, or -1 for a literal */
-	int lit;                  /* DP_LIT_* */
-	__int128 i;               /* DP_LIT_INT */
-	double d;                 /* DP_LIT_INT and DP_LIT_REAL */
-	char *s;                  /* DP_LIT_STR, unescaped */
-	uint8_t *star;            /* per byte of s: a wildcard; NULL = no wildcard */
+	int slot;      /* field slot, or -1 for a literal */
+	int lit;       /* DP_LIT_* */
+	__int128 i;    /* DP_LIT_INT */
+	double d;      /* DP_LIT_INT and DP_LIT_REAL */
+	char *s;       /* DP_LIT_STR, unescaped */
+	uint8_t *star; /* per byte of s: a wildcard; NULL = no wildcard */
 	size_t slen;
 };
 
 struct dp_xnode {
-	int type;                 /* DP_X_* */
-	int op;                   /* DP_OP_* for DP_X_CMP */
-	int a, b;                 /* child nodes (OR, AND: both; NOT: a) */
-	struct dp_operand l, r;   /* CMP: both; TRUTH: l */
+	int type;		/* DP_X_* */
+	int op;			/* DP_OP_* for DP_X_CMP */
+	int a, b;		/* child nodes (OR, AND: both; NOT: a) */
+	struct dp_operand l, r; /* CMP: both; TRUTH: l */
 };
 
 struct dp_expr {
 	struct dp_xnode *nodes;
 	int n, cap;
-	int root;                 /* -1: no filter */
+	int root; /* -1: no filter */
 };
 
 /* Parse `text`; names go to `fs`.  0, or -1 with a one-line message. */

@@ -129,8 +129,8 @@ static bt_value *source_params(struct dp_report *r, unsigned group, int *empty)
 			continue;
 		*empty = 0;
 		dp_watch_opening(r, t->dir);
-		bad = bt_value_array_append_string_element(inputs, t->shadow ? t->shadow
-									     : t->dir) != 0;
+		bad = bt_value_array_append_string_element(inputs,
+							   t->shadow ? t->shadow : t->dir) != 0;
 	}
 	if (bad) {
 		bt_value_put_ref(params);
@@ -179,7 +179,7 @@ static void capture_end(int saved, int memfd, char *detail, size_t len)
 			continue;
 		snprintf(detail, len, "%s", p + 1);
 		if (strstr(line, "metadata stream"))
-			break;          /* the parser's own words: the best */
+			break; /* the parser's own words: the best */
 	}
 }
 
@@ -195,7 +195,8 @@ static void open_error(struct dp_report *r, unsigned group, const char *detail)
 		}
 	if (strstr(detail, "metadata stream")) {
 		bt_current_thread_clear_error();
-		snprintf(r->errmsg, sizeof(r->errmsg), "%.200s/metadata: damaged: %.250s", dir, detail);
+		snprintf(r->errmsg, sizeof(r->errmsg), "%.200s/metadata: damaged: %.250s", dir,
+			 detail);
 	} else {
 		take_bt_error(r, dir);
 	}
@@ -278,10 +279,9 @@ static int connect_all(bt_graph *g, const bt_component_source **src, unsigned ns
 		uint64_t n = src[i] ? bt_component_source_get_output_port_count(src[i]) : 0;
 
 		for (uint64_t j = 0; j < n; j++, k++)
-			if (bt_graph_connect_ports(g,
-					bt_component_source_borrow_output_port_by_index_const(src[i], j),
-					bt_component_sink_borrow_input_port_by_index_const(sink, k),
-					NULL))
+			if (bt_graph_connect_ports(
+				g, bt_component_source_borrow_output_port_by_index_const(src[i], j),
+				bt_component_sink_borrow_input_port_by_index_const(sink, k), NULL))
 				return -1;
 	}
 	return 0;
@@ -305,14 +305,16 @@ static int add_components(struct dp_report *r, bt_graph *g, bt_component_class_s
 		if ((*retry = add_source(r, g, i, &src[i])))
 			goto out;
 		if (src[i])
-			r->ninput_ports += (unsigned)bt_component_source_get_output_port_count(src[i]);
+			r->ninput_ports +=
+			    (unsigned)bt_component_source_get_output_port_count(src[i]);
 	}
 	if (!r->ninput_ports) {
-		*retry = 2;     /* nothing to read: the end checks say why */
+		*retry = 2; /* nothing to read: the end checks say why */
 		goto out;
 	}
-	if (bt_graph_add_sink_component_with_initialize_method_data(g, sink_cls, "report", NULL,
-			r, log_level(), &sink) || connect_all(g, src, nsrc, sink)) {
+	if (bt_graph_add_sink_component_with_initialize_method_data(g, sink_cls, "report", NULL, r,
+								    log_level(), &sink) ||
+	    connect_all(g, src, nsrc, sink)) {
 		take_bt_error(r, "cannot build the babeltrace2 graph");
 		goto out;
 	}

@@ -21,8 +21,8 @@
 #include <time.h>
 
 const unsigned dp_scalar_aggs[DP_NSCALAR_AGGS] = {
-	DP_AGG_COUNT, DP_AGG_SUM, DP_AGG_MIN, DP_AGG_MAX, DP_AGG_MEAN,
-	DP_AGG_P50, DP_AGG_P90, DP_AGG_P99, DP_AGG_P999,
+    DP_AGG_COUNT, DP_AGG_SUM, DP_AGG_MIN, DP_AGG_MAX,  DP_AGG_MEAN,
+    DP_AGG_P50,	  DP_AGG_P90, DP_AGG_P99, DP_AGG_P999,
 };
 
 void dp_fmt_i128(char *buf, size_t len, __int128 v)
@@ -50,12 +50,18 @@ static double pct_of(unsigned agg)
 double dp_agg_value(const struct dp_group *g, unsigned agg)
 {
 	switch (agg) {
-	case DP_AGG_COUNT: return (double)g->count;
-	case DP_AGG_SUM: return g->nint || g->nflt ? dp_group_sum(g) : NAN;
-	case DP_AGG_MIN: return dp_group_min(g);
-	case DP_AGG_MAX: return dp_group_max(g);
-	case DP_AGG_MEAN: return dp_group_mean(g);
-	default: return dp_group_percentile(g, pct_of(agg));
+	case DP_AGG_COUNT:
+		return (double)g->count;
+	case DP_AGG_SUM:
+		return g->nint || g->nflt ? dp_group_sum(g) : NAN;
+	case DP_AGG_MIN:
+		return dp_group_min(g);
+	case DP_AGG_MAX:
+		return dp_group_max(g);
+	case DP_AGG_MEAN:
+		return dp_group_mean(g);
+	default:
+		return dp_group_percentile(g, pct_of(agg));
 	}
 }
 
@@ -118,7 +124,8 @@ static int cmp_metric(const struct dp_group *x, const struct dp_group *y, const 
 /* Ascending by the sort metric, ties by key: the greatest last. */
 static int cmp_group(const void *pa, const void *pb)
 {
-	const struct dp_group *x = *(struct dp_group *const *)pa, *y = *(struct dp_group *const *)pb;
+	const struct dp_group *x = *(struct dp_group *const *)pa,
+			      *y = *(struct dp_group *const *)pb;
 	int c = cmp_metric(x, y, g_sort_report);
 
 	return c ? c : dp_key_cmp(x->key, x->key_len, y->key, y->key_len);
@@ -234,9 +241,10 @@ static void text_events(FILE *out, const struct dp_report *r, const struct dp_co
 		fprintf(out, ", %" PRIu64 " outside --begin/--end", c->events_outside);
 	fprintf(out, "\n");
 	if (r->pair_text)
-		fprintf(out, "pairs: %" PRIu64 " complete; unmatched: %" PRIu64 " starts (%" PRIu64
-			" still open at the end), %" PRIu64 " ends\n", c->pairs, c->unmatched_starts,
-			c->open_starts, c->unmatched_ends);
+		fprintf(out,
+			"pairs: %" PRIu64 " complete; unmatched: %" PRIu64 " starts (%" PRIu64
+			" still open at the end), %" PRIu64 " ends\n",
+			c->pairs, c->unmatched_starts, c->open_starts, c->unmatched_ends);
 }
 
 static void text_header(FILE *out, const struct dp_report *r)
@@ -261,10 +269,12 @@ static void text_losses(FILE *out, const struct dp_report *r)
 	struct dp_losses l;
 
 	dp_report_losses(r, &l);
-	fprintf(out, "discarded events: %" PRIu64 "%s, discarded packets: %" PRIu64 "%s, "
-		"incomplete streams: %" PRIu64 "\n", r->c.discarded_events,
-		r->c.discarded_events_unknown ? " (+ unknown counts)" : "", r->c.discarded_packets,
-		r->c.discarded_packets_unknown ? " (+ unknown counts)" : "", l.incomplete_streams);
+	fprintf(out,
+		"discarded events: %" PRIu64 "%s, discarded packets: %" PRIu64 "%s, "
+		"incomplete streams: %" PRIu64 "\n",
+		r->c.discarded_events, r->c.discarded_events_unknown ? " (+ unknown counts)" : "",
+		r->c.discarded_packets, r->c.discarded_packets_unknown ? " (+ unknown counts)" : "",
+		l.incomplete_streams);
 	for (size_t i = 0; i < l.nnotes; i++)
 		fprintf(out, "WARNING: %s\n", l.notes[i]);
 }
@@ -281,7 +291,8 @@ static void text_groups(FILE *out, const struct dp_report *r, struct dp_group **
 			dp_fmt_key(key, sizeof(key), v[i]);
 			dp_fmt_agg(val, sizeof(val), v[i], dp_scalar_aggs[a], 0);
 			if (r->nkeys)
-				fprintf(out, "@%s[%s]: %s\n", dp_agg_name(dp_scalar_aggs[a]), key, val);
+				fprintf(out, "@%s[%s]: %s\n", dp_agg_name(dp_scalar_aggs[a]), key,
+					val);
 			else
 				fprintf(out, "@%s: %s\n", dp_agg_name(dp_scalar_aggs[a]), val);
 		}
@@ -316,8 +327,10 @@ static int print_text(FILE *out, const struct dp_report *r)
 		fprintf(out, "\n");
 		text_groups(out, r, v, n, hidden);
 		if (r->spec.aggs & DP_AGG_PCTS)
-			fprintf(out, "\n(percentiles: log-linear histogram, relative error <= %.2f %%)\n",
-				DP_PCT_REL_ERROR * 100);
+			fprintf(
+			    out,
+			    "\n(percentiles: log-linear histogram, relative error <= %.2f %%)\n",
+			    DP_PCT_REL_ERROR * 100);
 	}
 	free(v);
 	return 0;
@@ -349,12 +362,14 @@ static int print_interval_text(FILE *out, struct dp_report *r)
 	dp_format_tod(a, sizeof(a), r->ivl_begin);
 	dp_format_tod(b, sizeof(b), r->ivl_end);
 	if (r->ivl_span > 1) {
-		fprintf(out, "%s - %s: %" PRIu64 " intervals without events\n\n", a, b, r->ivl_span);
+		fprintf(out, "%s - %s: %" PRIu64 " intervals without events\n\n", a, b,
+			r->ivl_span);
 		return 0;
 	}
-	fprintf(out, "%s - %s: %" PRIu64 " read, %" PRIu64 " matched, %" PRIu64 " filtered out, "
-		"%" PRIu64 " discarded events\n", a, b, c.events_read, c.events_matched,
-		c.events_filtered, c.discarded_events);
+	fprintf(out,
+		"%s - %s: %" PRIu64 " read, %" PRIu64 " matched, %" PRIu64 " filtered out, "
+		"%" PRIu64 " discarded events\n",
+		a, b, c.events_read, c.events_matched, c.events_filtered, c.discarded_events);
 	if (!(v = dp_sorted_groups(r, &n, &hidden)))
 		return -1;
 	text_groups(out, r, v, n, hidden);

@@ -51,13 +51,18 @@ static void note_losses(const struct dp_report *r, struct dp_losses *l)
 	if (r->incomplete_reason[0])
 		note(l, "incomplete: %s", r->incomplete_reason);
 	if (r->c.discarded_events)
-		note(l, "the tracer discarded %" PRIu64 " events (its ring buffers were full): "
-		     "the results miss them", r->c.discarded_events);
+		note(l,
+		     "the tracer discarded %" PRIu64 " events (its ring buffers were full): "
+		     "the results miss them",
+		     r->c.discarded_events);
 	if (r->c.discarded_packets)
-		note(l, "%" PRIu64 " packets are missing (discarded by the tracer, or lost): the "
-		     "results miss their events", r->c.discarded_packets);
+		note(l,
+		     "%" PRIu64 " packets are missing (discarded by the tracer, or lost): the "
+		     "results miss their events",
+		     r->c.discarded_packets);
 	if (r->c.discarded_events_unknown || r->c.discarded_packets_unknown)
-		note(l, "%" PRIu64 " discarded-events and %" PRIu64 " discarded-packets notices "
+		note(l,
+		     "%" PRIu64 " discarded-events and %" PRIu64 " discarded-packets notices "
 		     "carry no count: more was lost than the totals say",
 		     r->c.discarded_events_unknown, r->c.discarded_packets_unknown);
 	for (size_t i = 0; i < r->nnotes; i++)
@@ -86,10 +91,11 @@ void dp_report_losses(const struct dp_report *r, struct dp_losses *l)
 		     "were counted under '(other)' (raise --max-keys)", r->table.max_keys,
 		     r->table.other_events);
 	if (r->c.keys_cut)
-		note(l, "%" PRIu64 " string keys longer than %d bytes were cut there", r->c.keys_cut,
-		     DP_KEY_STR_MAX);
+		note(l, "%" PRIu64 " string keys longer than %d bytes were cut there",
+		     r->c.keys_cut, DP_KEY_STR_MAX);
 	if (r->classes_without_field)
-		note(l, "%" PRIu64 " event class(es) matching '%s' lack field '%s' and were skipped",
+		note(l,
+		     "%" PRIu64 " event class(es) matching '%s' lack field '%s' and were skipped",
 		     r->classes_without_field, r->pair_text ? r->pair_text : r->event,
 		     r->missing_field ? r->missing_field : "?");
 	if (r->c.pending_dropped)
@@ -235,14 +241,15 @@ static int json_groups(FILE *out, const struct dp_report *r)
 
 static void json_counters(FILE *out, const struct dp_counters *c)
 {
-	fprintf(out, ",\"events_read\":%" PRIu64 ",\"events_matched\":%" PRIu64
-		",\"events_filtered\":%" PRIu64 ",\"events_outside\":%" PRIu64
-		",\"pairs\":%" PRIu64 ",\"unmatched_starts\":%" PRIu64 ",\"open_starts\":%" PRIu64
+	fprintf(out,
+		",\"events_read\":%" PRIu64 ",\"events_matched\":%" PRIu64
+		",\"events_filtered\":%" PRIu64 ",\"events_outside\":%" PRIu64 ",\"pairs\":%" PRIu64
+		",\"unmatched_starts\":%" PRIu64 ",\"open_starts\":%" PRIu64
 		",\"unmatched_ends\":%" PRIu64 ",\"discarded_events\":%" PRIu64
 		",\"discarded_events_without_count\":%" PRIu64 ",\"discarded_packets\":%" PRIu64
-		",\"discarded_packets_without_count\":%" PRIu64, c->events_read, c->events_matched,
-		c->events_filtered, c->events_outside, c->pairs, c->unmatched_starts,
-		c->open_starts, c->unmatched_ends, c->discarded_events,
+		",\"discarded_packets_without_count\":%" PRIu64,
+		c->events_read, c->events_matched, c->events_filtered, c->events_outside, c->pairs,
+		c->unmatched_starts, c->open_starts, c->unmatched_ends, c->discarded_events,
 		c->discarded_events_unknown, c->discarded_packets, c->discarded_packets_unknown);
 }
 
@@ -287,11 +294,13 @@ static void json_facts(FILE *out, const struct dp_report *r, const struct dp_los
 	}
 	fprintf(out, "],\"final\":%s", (!r->live || r->ended) ? "true" : "false");
 	json_counters(out, &r->c);
-	fprintf(out, ",\"incomplete_streams\":%" PRIu64 ",\"empty_stream_files\":%" PRIu64
-		",\"traces_without_streams\":%" PRIu64 ",\"max_keys\":%zu,\"other_key_events\":%"
-		PRIu64 ",\"percentile_relative_error\":%.17g,\"warnings\":[", l->incomplete_streams,
-		r->empty_stream_files, r->traces_without_streams, r->table.max_keys,
-		r->table.other_events, DP_PCT_REL_ERROR);
+	fprintf(out,
+		",\"incomplete_streams\":%" PRIu64 ",\"empty_stream_files\":%" PRIu64
+		",\"traces_without_streams\":%" PRIu64
+		",\"max_keys\":%zu,\"other_key_events\":%" PRIu64
+		",\"percentile_relative_error\":%.17g,\"warnings\":[",
+		l->incomplete_streams, r->empty_stream_files, r->traces_without_streams,
+		r->table.max_keys, r->table.other_events, DP_PCT_REL_ERROR);
 	for (size_t i = 0; i < l->nnotes; i++) {
 		fputs(i ? "," : "", out);
 		json_str(out, l->notes[i]);
@@ -318,9 +327,10 @@ int dp_print_json_interval(FILE *out, struct dp_report *r)
 	struct dp_counters c;
 
 	dp_interval_counters(r, &c);
-	fprintf(out, "{\"interval\":{\"index\":%" PRIu64 ",\"begin_ns\":%" PRId64 ",\"end_ns\":%"
-		PRId64 ",\"intervals\":%" PRIu64 "}", r->nintervals, r->ivl_begin, r->ivl_end,
-		r->ivl_span);
+	fprintf(out,
+		"{\"interval\":{\"index\":%" PRIu64 ",\"begin_ns\":%" PRId64 ",\"end_ns\":%" PRId64
+		",\"intervals\":%" PRIu64 "}",
+		r->nintervals, r->ivl_begin, r->ivl_end, r->ivl_span);
 	json_counters(out, &c);
 	if (json_groups(out, r))
 		return -1;
@@ -394,7 +404,8 @@ static int csv_groups(FILE *out, const char *pre, const struct dp_report *r)
 	for (size_t i = 0; i < n; i++) {
 		dp_fmt_key(key, sizeof(key), v[i]);
 		for (size_t a = 0; a < DP_NSCALAR_AGGS; a++) {
-			if (!(r->spec.aggs & dp_scalar_aggs[a]) && dp_scalar_aggs[a] != DP_AGG_COUNT)
+			if (!(r->spec.aggs & dp_scalar_aggs[a]) &&
+			    dp_scalar_aggs[a] != DP_AGG_COUNT)
 				continue;
 			dp_fmt_agg(val, sizeof(val), v[i], dp_scalar_aggs[a], 1);
 			fputs(pre, out);

@@ -21,7 +21,7 @@
 #define INLINE_KEY 24
 
 struct slot {
-	uint64_t hash;          /* 0 = empty */
+	uint64_t hash; /* 0 = empty */
 	int64_t ts;
 	uint32_t len;
 	union {

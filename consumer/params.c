@@ -12,9 +12,9 @@
 #include <string.h>
 
 static const char *const known_params[] = {
-	"event", "field", "by", "group-by", "filter", "agg", "format", "svg", "output",
-	"max-keys", "interval", "begin", "end", "pair", "key", "top", "sort", "descending",
-	NULL,
+    "event", "field",  "by",	   "group-by",	 "filter", "agg", "format",
+    "svg",   "output", "max-keys", "interval",	 "begin",  "end", "pair",
+    "key",   "top",    "sort",	   "descending", NULL,
 };
 
 static int get_str(const bt_value *params, const char *name, const char **ret,
@@ -38,8 +38,10 @@ static bt_value_map_foreach_entry_const_func_status check_key(const char *key,
 	for (size_t i = 0; known_params[i]; i++)
 		if (!strcmp(key, known_params[i]))
 			return BT_VALUE_MAP_FOREACH_ENTRY_CONST_FUNC_STATUS_OK;
-	snprintf(data, 512, "unknown parameter '%s' (known: event field by filter agg format "
-		 "svg output max-keys interval begin end pair key top sort descending)", key);
+	snprintf(data, 512,
+		 "unknown parameter '%s' (known: event field by filter agg format "
+		 "svg output max-keys interval begin end pair key top sort descending)",
+		 key);
 	return BT_VALUE_MAP_FOREACH_ENTRY_CONST_FUNC_STATUS_INTERRUPT;
 }
 
@@ -62,8 +64,7 @@ static int get_count(const bt_value *params, const char *name, size_t *ret, char
 	return 0;
 }
 
-static int get_bool(const bt_value *params, const char *name, int *ret, char *err,
-		    size_t errlen)
+static int get_bool(const bt_value *params, const char *name, int *ret, char *err, size_t errlen)
 {
 	const bt_value *v = bt_value_map_borrow_entry_value_const(params, name);
 

@@ -45,8 +45,8 @@ static int copy_config(struct dp_report *r, const struct dp_report_config *cfg)
 	r->cfg.begin = r->begin_text = dup_or_null(cfg->begin, &oom);
 	r->cfg.end = r->end_text = dup_or_null(cfg->end, &oom);
 	r->cfg.pair = r->pair_text = dup_or_null(cfg->pair, &oom);
-	r->cfg.pair_key = r->pair_key_text = dup_or_null(cfg->pair_key ? cfg->pair_key : "vtid",
-							 &oom);
+	r->cfg.pair_key = r->pair_key_text =
+	    dup_or_null(cfg->pair_key ? cfg->pair_key : "vtid", &oom);
 	r->cfg.sort = r->sort_text = dup_or_null(cfg->sort ? cfg->sort : "count", &oom);
 	r->inputs = calloc(cfg->ninputs + 1, sizeof(*r->inputs));
 	if (!r->inputs)
@@ -95,7 +95,8 @@ static int parse_names(struct dp_report *r, const char *list, int *slots, unsign
 			return -1;
 		}
 		if ((slot = dp_fieldset_add(&r->fields, start, (size_t)(end - start))) < 0) {
-			snprintf(err, errlen, "too many distinct fields (at most %d)", DP_MAX_SLOTS);
+			snprintf(err, errlen, "too many distinct fields (at most %d)",
+				 DP_MAX_SLOTS);
 			return -1;
 		}
 		slots[(*n)++] = slot;
@@ -178,7 +179,7 @@ static int setup_time(struct dp_report *r, char *err, size_t errlen)
 
 static int setup_sort(struct dp_report *r, char *err, size_t errlen)
 {
-	struct dp_agg_spec s = { 0 };
+	struct dp_agg_spec s = {0};
 	char e[256];
 
 	if (!strcmp(r->sort_text, "count")) {
@@ -189,10 +190,12 @@ static int setup_sort(struct dp_report *r, char *err, size_t errlen)
 		r->sort_by = DP_SORT_KEY;
 		return 0;
 	}
-	if (dp_agg_parse(r->sort_text, &s, e, sizeof(e)) || !s.aggs ||
-	    (s.aggs & (s.aggs - 1)) || (s.aggs & (DP_AGG_HIST | DP_AGG_LHIST))) {
-		snprintf(err, errlen, "bad --sort '%s' (count, key, sum, min, max, mean, p50, "
-			 "p90, p99 or p99.9)", r->sort_text);
+	if (dp_agg_parse(r->sort_text, &s, e, sizeof(e)) || !s.aggs || (s.aggs & (s.aggs - 1)) ||
+	    (s.aggs & (DP_AGG_HIST | DP_AGG_LHIST))) {
+		snprintf(err, errlen,
+			 "bad --sort '%s' (count, key, sum, min, max, mean, p50, "
+			 "p90, p99 or p99.9)",
+			 r->sort_text);
 		return -1;
 	}
 	if (!r->field && !r->pair_text) {
@@ -208,13 +211,12 @@ static int setup_sort(struct dp_report *r, char *err, size_t errlen)
 static int setup_fields(struct dp_report *r, char *err, size_t errlen)
 {
 	r->val_slot = -1;
-	if (r->field && (r->val_slot = dp_fieldset_add(&r->fields, r->field,
-						       strlen(r->field))) < 0) {
+	if (r->field &&
+	    (r->val_slot = dp_fieldset_add(&r->fields, r->field, strlen(r->field))) < 0) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	if (r->group_by && parse_names(r, r->group_by, r->key_slot, &r->nkeys, "--by", err,
-				       errlen))
+	if (r->group_by && parse_names(r, r->group_by, r->key_slot, &r->nkeys, "--by", err, errlen))
 		return -1;
 	if (r->filter_text && dp_expr_parse(&r->filter, r->filter_text, &r->fields, err, errlen))
 		return -1;
@@ -230,8 +232,7 @@ struct dp_report *dp_report_new(const struct dp_report_config *cfg, char *err, s
 		return NULL;
 	r->filter.root = -1;
 	if (copy_config(r, cfg) || setup_aggs(r, err, errlen) || setup_fields(r, err, errlen) ||
-	    setup_pair(r, err, errlen) || setup_time(r, err, errlen) ||
-	    setup_sort(r, err, errlen))
+	    setup_pair(r, err, errlen) || setup_time(r, err, errlen) || setup_sort(r, err, errlen))
 		goto err;
 	if (dp_table_init(&r->table, &r->spec, cfg->max_keys)) {
 		snprintf(err, errlen, "out of memory");
@@ -267,9 +268,9 @@ void dp_report_note(struct dp_report *r, const char *fmt, ...)
 static void free_strings(struct dp_report *r)
 {
 	char **owned[] = {
-		&r->event, &r->field, &r->group_by, &r->filter_text, &r->aggs_text,
-		&r->svg_path, &r->live_url, &r->interval_text, &r->begin_text, &r->end_text,
-		&r->pair_text, &r->pair_key_text, &r->sort_text, &r->pair_start, &r->pair_end,
+	    &r->event,	   &r->field,	      &r->group_by,	 &r->filter_text, &r->aggs_text,
+	    &r->svg_path,  &r->live_url,      &r->interval_text, &r->begin_text,  &r->end_text,
+	    &r->pair_text, &r->pair_key_text, &r->sort_text,	 &r->pair_start,  &r->pair_end,
 	};
 
 	for (size_t i = 0; i < sizeof(owned) / sizeof(owned[0]); i++) {

@@ -31,29 +31,35 @@ enum dp_format { DP_FORMAT_TEXT, DP_FORMAT_JSON, DP_FORMAT_CSV };
 struct dp_report_config {
 	const char *event;        /* event name or glob; NULL = "*" */
 	const char *field;        /* numeric field; NULL for count only */
-	const char *group_by;     /* comma-separated keys, or NULL */
-	const char *filter;       /* predicate (expr.h), or NULL */
+	const char *group_by;	  /* comma-separated keys, or NULL */
+	const char *filter;	  /* predicate (expr.h), or NULL */
 	const char *aggs;         /* dp_agg_parse() syntax; NULL = default */
 	size_t max_keys;          /* 0 = DP_DEFAULT_MAX_KEYS */
 	enum dp_format format;
 	const char *svg_path;     /* also write an SVG histogram, or NULL */
 	const char *live_url;     /* net://HOST/host/HOSTNAME/SESSION, or NULL */
-	double refresh;           /* live: seconds between running totals (0 = 1) */
-	const char *interval;     /* one aggregate per DURATION of trace time, or NULL */
+	double refresh;		  /* live: seconds between running totals (0 = 1) */
+	const char *interval;	  /* one aggregate per DURATION of trace time, or NULL */
 	const char *begin, *end;  /* trace-time range (timefmt.h), or NULL */
-	const char *pair;         /* "START,END": aggregate END - START durations */
-	const char *pair_key;     /* fields pairing them; NULL = "vtid" */
-	size_t top;               /* keep the N greatest groups; 0 = all */
-	const char *sort;         /* "count" (default), "key", or an aggregation */
+	const char *pair;	  /* "START,END": aggregate END - START durations */
+	const char *pair_key;	  /* fields pairing them; NULL = "vtid" */
+	size_t top;		  /* keep the N greatest groups; 0 = all */
+	const char *sort;	  /* "count" (default), "key", or an aggregation */
 	int descending;
-	unsigned jobs;            /* CLI: reader processes; 0 = one per CPU when it pays */
-	double watchdog;          /* CLI: seconds without progress before giving up; 0 = 30 */
+	unsigned jobs;		   /* CLI: reader processes; 0 = one per CPU when it pays */
+	double watchdog;	   /* CLI: seconds without progress before giving up; 0 = 30 */
 	const char *const *inputs; /* trace directories (searched recursively) */
 	size_t ninputs;
 };
 
-enum { DP_SCOPE_NONE, DP_SCOPE_PAYLOAD, DP_SCOPE_SPEC_CTX, DP_SCOPE_COMMON_CTX,
-       DP_SCOPE_PACKET_CTX, DP_SCOPE_EVENT_NAME };
+enum {
+	DP_SCOPE_NONE,
+	DP_SCOPE_PAYLOAD,
+	DP_SCOPE_SPEC_CTX,
+	DP_SCOPE_COMMON_CTX,
+	DP_SCOPE_PACKET_CTX,
+	DP_SCOPE_EVENT_NAME
+};
 enum { DP_ROLE_AGG = 1, DP_ROLE_START = 2, DP_ROLE_END = 4 };
 enum { DP_SORT_COUNT, DP_SORT_KEY, DP_SORT_AGG };
 
@@ -67,15 +73,15 @@ struct dp_fieldref {
 /* Per event class: does it take part, as what, and where are its fields. */
 struct dp_ec {
 	const void *ec;           /* const bt_event_class *, the cache key */
-	uint8_t use;              /* DP_ROLE_* bits; 0 = not read */
-	uint8_t has_clock;        /* its events carry a timestamp */
+	uint8_t use;		  /* DP_ROLE_* bits; 0 = not read */
+	uint8_t has_clock;	  /* its events carry a timestamp */
 	const char *name;
 	struct dp_fieldref ref[DP_MAX_SLOTS];
 };
 
 /* Per stream: the timestamp checks, and its name (a file) for messages. */
 struct dp_stream {
-	const void *stream;       /* const bt_stream *, the cache key */
+	const void *stream; /* const bt_stream *, the cache key */
 	char *name;
 	uint64_t last, pkt_begin; /* raw clock values */
 	uint64_t events, bad_ts;
@@ -99,12 +105,12 @@ struct dp_pending;
 
 /* One CTF trace (a directory holding `metadata`) and its stream files. */
 struct dp_trace {
-	char *dir;                /* as found under the user's input */
-	char *shadow;             /* a mirror directory to read instead, or NULL */
-	int own_shadow;           /* this process made it (and removes it) */
-	unsigned group;           /* source component: same UUID, same one */
-	int skip;                 /* not read: damaged metadata, or another reader's */
-	char **files;             /* data stream file names, and their sizes */
+	char *dir;	/* as found under the user's input */
+	char *shadow;	/* a mirror directory to read instead, or NULL */
+	int own_shadow; /* this process made it (and removes it) */
+	unsigned group; /* source component: same UUID, same one */
+	int skip;	/* not read: damaged metadata, or another reader's */
+	char **files;	/* data stream file names, and their sizes */
 	uint64_t *sizes;
 	size_t nfiles;
 };
@@ -113,34 +119,34 @@ struct dp_report {
 	struct dp_report_config cfg;  /* strings owned below */
 	char *event, *field, *group_by, *filter_text, *aggs_text, *svg_path, *live_url;
 	char *interval_text, *begin_text, *end_text, *pair_text, *pair_key_text, *sort_text;
-	char *pair_start, *pair_end;  /* the two globs of --pair */
+	char *pair_start, *pair_end; /* the two globs of --pair */
 	char **inputs;
 	struct dp_agg_spec spec;
-	struct dp_fieldset fields;    /* every name the query uses */
-	int val_slot;                 /* --field's slot, or -1 */
-	int key_slot[DP_MAX_KEYS];    /* --by */
+	struct dp_fieldset fields; /* every name the query uses */
+	int val_slot;		   /* --field's slot, or -1 */
+	int key_slot[DP_MAX_KEYS]; /* --by */
 	unsigned nkeys;
-	int pair_slot[DP_MAX_KEYS];   /* --key */
+	int pair_slot[DP_MAX_KEYS]; /* --key */
 	unsigned npair;
 	struct dp_expr filter;
-	int sort_by;                  /* DP_SORT_*; sort_agg for DP_SORT_AGG */
+	int sort_by; /* DP_SORT_*; sort_agg for DP_SORT_AGG */
 	unsigned sort_agg;
 	struct dp_table table;
 	struct dp_keybuf keybuf;
-	struct dp_pending *pending;   /* --pair: open starts */
+	struct dp_pending *pending; /* --pair: open starts */
 
 	/* Time: --begin/--end/--interval need events in time order. */
-	int ordered;                  /* merge inputs by time */
+	int ordered; /* merge inputs by time */
 	struct dp_time begin, end;
 	uint64_t interval_ns;
-	int time_started;             /* the first timestamp was seen */
-	int in_range;                 /* ...and one at or after --begin */
+	int time_started; /* the first timestamp was seen */
+	int in_range;	  /* ...and one at or after --begin */
 	int64_t first_ns, begin_ns, end_ns;
-	int64_t ivl_begin, ivl_end;   /* the current interval */
-	uint64_t ivl_span;            /* intervals it covers (> 1: folded empty ones) */
+	int64_t ivl_begin, ivl_end; /* the current interval */
+	uint64_t ivl_span;	    /* intervals it covers (> 1: folded empty ones) */
 	uint64_t nintervals;
-	struct dp_counters ivl_base;  /* counters when the interval began */
-	int stop;                     /* past --end: stop reading */
+	struct dp_counters ivl_base; /* counters when the interval began */
+	int stop;		     /* past --end: stop reading */
 
 	/* Event-class and stream caches: open addressing keyed by pointer. */
 	struct dp_ec *ecs;
@@ -152,17 +158,17 @@ struct dp_report {
 	const void *last_stream_key;
 	struct dp_stream *last_stream;
 
-	struct dp_counters c;         /* printed in every format */
+	struct dp_counters c; /* printed in every format */
 	uint64_t classes_matched, classes_used, classes_without_field;
 	uint64_t empty_stream_files, traces_without_streams;
-	struct dp_trace *tr;          /* trace directories found */
+	struct dp_trace *tr; /* trace directories found */
 	size_t ntraces;
 	unsigned ngroups;
 	char *notes[DP_MAX_REPORT_NOTES]; /* damaged files and the like, for every format */
 	size_t nnotes;
 	uint64_t notes_dropped;
 	int ended, interrupted, live;
-	int header_printed;           /* --interval: the query line (text), CSV header */
+	int header_printed;	      /* --interval: the query line (text), CSV header */
 	char incomplete_reason[512];  /* reading stopped early: why */
 
 	/* Diagnostics for "unknown event" / "unknown field". */
@@ -171,17 +177,18 @@ struct dp_report {
 	const char *missing_field;
 
 	char errmsg[512];             /* first fatal error, one line */
-	FILE *out;                    /* where reports go */
+	FILE *out;		      /* where reports go */
 	int owned_by_sink;
-	unsigned ninput_ports;        /* CLI: one sink input per source output port */
-	volatile uint64_t *progress;  /* CLI worker: bumped as reading progresses */
-	void *watch;                  /* CLI worker: struct dp_watch (worker.c) */
+	unsigned ninput_ports;	     /* CLI: one sink input per source output port */
+	volatile uint64_t *progress; /* CLI worker: bumped as reading progresses */
+	void *watch;		     /* CLI worker: struct dp_watch (worker.c) */
 };
 
 struct dp_report *dp_report_new(const struct dp_report_config *cfg, char *err, size_t errlen);
 struct dp_report *dp_report_free(struct dp_report *r);
 /* A note (a damaged file, a failed stream...) shown as a warning in every format. */
-void dp_report_note(struct dp_report *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void dp_report_note(struct dp_report *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* Sink side (sink.c): one message, already in time order when r->ordered. */
 int dp_report_message(struct dp_report *r, const bt_message *m, int64_t ns, int has_ns);

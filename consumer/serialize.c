@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DP_SAVE_MAGIC 0x3152504450796e64ull     /* "dnyPDPR1" */
+#define DP_SAVE_MAGIC 0x3152504450796e64ull /* "dnyPDPR1" */
 
 static int put(FILE *f, const void *p, size_t n)
 {
@@ -161,15 +161,16 @@ static int load_facts(struct dp_report *r, FILE *f)
 	uint64_t v[4], *dst = (uint64_t *)&r->c, *src = (uint64_t *)&c;
 	char buf[600];
 
-	if (get(f, &c, sizeof(c)) || get_u64(f, &v[0]) || get_u64(f, &v[1]) ||
-	    get_u64(f, &v[2]) || get_u64(f, &v[3]))
+	if (get(f, &c, sizeof(c)) || get_u64(f, &v[0]) || get_u64(f, &v[1]) || get_u64(f, &v[2]) ||
+	    get_u64(f, &v[3]))
 		return -1;
 	for (size_t i = 0; i < DP_NCOUNTERS; i++)
 		dst[i] += src[i];
 	/* Every reader resolves the same classes: the most any one saw. */
 	r->classes_matched = v[0] > r->classes_matched ? v[0] : r->classes_matched;
 	r->classes_used = v[1] > r->classes_used ? v[1] : r->classes_used;
-	r->classes_without_field = v[2] > r->classes_without_field ? v[2] : r->classes_without_field;
+	r->classes_without_field =
+	    v[2] > r->classes_without_field ? v[2] : r->classes_without_field;
 	r->interrupted |= (int)v[3];
 	if (get_str(f, buf, sizeof(buf)))
 		return -1;
@@ -236,9 +237,8 @@ int dp_report_load(struct dp_report *r, FILE *f)
 {
 	uint64_t magic, ngroups, other_events, has_other;
 
-	if (get_u64(f, &magic) || magic != DP_SAVE_MAGIC || load_facts(r, f) ||
-	    load_notes(r, f) || get_u64(f, &ngroups) || get_u64(f, &other_events) ||
-	    get_u64(f, &has_other))
+	if (get_u64(f, &magic) || magic != DP_SAVE_MAGIC || load_facts(r, f) || load_notes(r, f) ||
+	    get_u64(f, &ngroups) || get_u64(f, &other_events) || get_u64(f, &has_other))
 		return -1;
 	for (uint64_t i = 0; i < ngroups; i++)
 		if (load_group(r, f, 0))

@@ -51,8 +51,9 @@ static const bt_field_class *scope_class(const bt_event_class *ec, int scope)
 	case DP_SCOPE_COMMON_CTX:
 		return bt_stream_class_borrow_event_common_context_field_class_const(sc);
 	case DP_SCOPE_PACKET_CTX:
-		return bt_stream_class_supports_packets(sc) ?
-		       bt_stream_class_borrow_packet_context_field_class_const(sc) : NULL;
+		return bt_stream_class_supports_packets(sc)
+			   ? bt_stream_class_borrow_packet_context_field_class_const(sc)
+			   : NULL;
 	}
 	return NULL;
 }
@@ -91,7 +92,7 @@ static int find_member(const bt_event_class *ec, const char *name, struct dp_fie
 			ref->scope = (uint8_t)scope;
 			ref->index = (uint32_t)i;
 			ref->kind = (uint8_t)kind_of(
-				bt_field_class_structure_member_borrow_field_class_const(m));
+			    bt_field_class_structure_member_borrow_field_class_const(m));
 			return 1;
 		}
 	}
@@ -100,7 +101,10 @@ static int find_member(const bt_event_class *ec, const char *name, struct dp_fie
 
 /* bpftrace's built-in names for what LTTng records as context. */
 static const char *const aliases[][2] = {
-	{ "cpu", "cpu_id" }, { "pid", "vpid" }, { "tid", "vtid" }, { "comm", "procname" },
+    {"cpu", "cpu_id"},
+    {"pid", "vpid"},
+    {"tid", "vtid"},
+    {"comm", "procname"},
 };
 
 static int resolve_name(const bt_event_class *ec, const char *name, struct dp_fieldref *ref)
@@ -137,9 +141,10 @@ static void note_fields(struct dp_report *r, const bt_event_class *ec)
 		uint64_t n = fc ? bt_field_class_structure_get_member_count(fc) : 0;
 
 		for (uint64_t i = 0; i < n; i++)
-			dp_name_list_add(r->known_fields, sizeof(r->known_fields),
-				  bt_field_class_structure_member_get_name(
-					  bt_field_class_structure_borrow_member_by_index_const(fc, i)));
+			dp_name_list_add(
+			    r->known_fields, sizeof(r->known_fields),
+			    bt_field_class_structure_member_get_name(
+				bt_field_class_structure_borrow_member_by_index_const(fc, i)));
 	}
 }
 
@@ -161,8 +166,10 @@ static int check_types(struct dp_report *r, const char *ecname, struct dp_ec *c)
 
 	if (r->val_slot >= 0 && (c->use & DP_ROLE_AGG) && (r->spec.aggs & DP_AGG_NEEDS_FIELD) &&
 	    !is_numeric(c->ref[r->val_slot].kind)) {
-		snprintf(r->errmsg, sizeof(r->errmsg), "field '%s' of event '%s' is not numeric "
-			 "(a %s); it can only be counted or used in --by/--filter", r->field, ecname,
+		snprintf(r->errmsg, sizeof(r->errmsg),
+			 "field '%s' of event '%s' is not numeric "
+			 "(a %s); it can only be counted or used in --by/--filter",
+			 r->field, ecname,
 			 c->ref[r->val_slot].kind == DP_FK_STR ? "string" : "compound field");
 		return -1;
 	}
@@ -171,8 +178,10 @@ static int check_types(struct dp_report *r, const char *ecname, struct dp_ec *c)
 			goto bad_key;
 	for (unsigned i = 0; i < r->npair && (c->use & (DP_ROLE_START | DP_ROLE_END)); i++)
 		if (!is_key_kind(c->ref[r->pair_slot[i]].kind)) {
-			snprintf(r->errmsg, sizeof(r->errmsg), "--key field '%s' of event '%s' must "
-				 "be a string or an integer", r->fields.names[r->pair_slot[i]], ecname);
+			snprintf(r->errmsg, sizeof(r->errmsg),
+				 "--key field '%s' of event '%s' must "
+				 "be a string or an integer",
+				 r->fields.names[r->pair_slot[i]], ecname);
 			return -1;
 		}
 	if (c->use & DP_ROLE_START)
@@ -183,9 +192,10 @@ static int check_types(struct dp_report *r, const char *ecname, struct dp_ec *c)
 bad_key:
 	for (unsigned i = 0; i < r->nkeys; i++)
 		if (!is_key_kind(c->ref[r->key_slot[i]].kind))
-			snprintf(r->errmsg, sizeof(r->errmsg), "group-by field '%s' of event '%s' "
-				 "must be a string or an integer", r->fields.names[r->key_slot[i]],
-				 ecname);
+			snprintf(r->errmsg, sizeof(r->errmsg),
+				 "group-by field '%s' of event '%s' "
+				 "must be a string or an integer",
+				 r->fields.names[r->key_slot[i]], ecname);
 	return -1;
 }
 
@@ -231,13 +241,15 @@ static int resolve_class(struct dp_report *r, const bt_event_class *ec, struct d
 	c->ec = ec;
 	c->name = name = name ? name : "";
 	c->has_clock = bt_stream_class_borrow_default_clock_class_const(
-		bt_event_class_borrow_stream_class_const(ec)) != NULL;
+			   bt_event_class_borrow_stream_class_const(ec)) != NULL;
 	dp_name_list_add(r->known_events, sizeof(r->known_events), name);
 	if (!(role = role_of(r, name)))
 		return 0;
 	if (role == (DP_ROLE_START | DP_ROLE_END)) {
-		snprintf(r->errmsg, sizeof(r->errmsg), "--pair: event '%s' matches both START "
-			 "and END", name);
+		snprintf(r->errmsg, sizeof(r->errmsg),
+			 "--pair: event '%s' matches both START "
+			 "and END",
+			 name);
 		return -1;
 	}
 	r->classes_matched++;
@@ -252,8 +264,10 @@ static int resolve_class(struct dp_report *r, const bt_event_class *ec, struct d
 			return 0;
 		}
 	if (r->ordered && !c->has_clock) {
-		snprintf(r->errmsg, sizeof(r->errmsg), "event '%s' has no timestamps: "
-			 "--interval, --begin, --end and --pair need them", name);
+		snprintf(r->errmsg, sizeof(r->errmsg),
+			 "event '%s' has no timestamps: "
+			 "--interval, --begin, --end and --pair need them",
+			 name);
 		return -1;
 	}
 	c->use = (uint8_t)role;
@@ -368,8 +382,8 @@ static int raw_time(const bt_clock_snapshot *cs, uint64_t *v)
 static void check_event_time(struct dp_report *r, const bt_event *ev, const bt_message *m)
 {
 	struct dp_stream *st = stream_of(r, bt_event_borrow_stream_const(ev));
-	uint64_t v = bt_clock_snapshot_get_value(
-		bt_message_event_borrow_default_clock_snapshot_const(m));
+	uint64_t v =
+	    bt_clock_snapshot_get_value(bt_message_event_borrow_default_clock_snapshot_const(m));
 
 	if (!st)
 		return;
@@ -557,7 +571,7 @@ static int on_pair(struct dp_report *r, struct evctx *x, int64_t ns, int64_t *du
 	if (x->c->use & DP_ROLE_START) {
 		rc = dp_pending_put(r->pending, r->keybuf.buf, r->keybuf.len, ns);
 		if (rc > 0)
-			r->c.unmatched_starts++;        /* a second start replaced it */
+			r->c.unmatched_starts++; /* a second start replaced it */
 		else if (rc < 0)
 			r->c.pending_dropped++;
 		return 1;
@@ -574,7 +588,7 @@ static int on_pair(struct dp_report *r, struct evctx *x, int64_t ns, int64_t *du
 /* Filter, key and value of an event that takes part. */
 static int aggregate(struct dp_report *r, struct evctx *x, int is_pair, int64_t dur)
 {
-	struct dp_value pv = { .kind = DP_FK_INT, .i = dur };
+	struct dp_value pv = {.kind = DP_FK_INT, .i = dur};
 	struct dp_group *g;
 
 	if (r->filter.root >= 0 && !dp_expr_eval(&r->filter, fetch, x)) {
@@ -712,7 +726,8 @@ int dp_report_message(struct dp_report *r, const bt_message *m, int64_t ns, int 
 	case BT_MESSAGE_TYPE_DISCARDED_EVENTS:
 	case BT_MESSAGE_TYPE_DISCARDED_PACKETS:
 		/* Losses outside --begin/--end are not this report's. */
-		if (r->ordered && has_ns && r->time_started && (ns < r->begin_ns || ns >= r->end_ns))
+		if (r->ordered && has_ns && r->time_started &&
+		    (ns < r->begin_ns || ns >= r->end_ns))
 			return 0;
 		on_discarded(r, m, bt_message_get_type(m) == BT_MESSAGE_TYPE_DISCARDED_EVENTS);
 		return 0;
@@ -751,8 +766,10 @@ static void note_bad_streams(struct dp_report *r)
 		if (!st->stream || !st->bad_ts)
 			continue;
 		dp_report_display_path(r, st->name, name, sizeof(name));
-		dp_report_note(r, "stream %s: %" PRIu64 " of %" PRIu64 " timestamps go back in "
-			       "time (a damaged file?)", name, st->bad_ts, st->events);
+		dp_report_note(r,
+			       "stream %s: %" PRIu64 " of %" PRIu64 " timestamps go back in "
+			       "time (a damaged file?)",
+			       name, st->bad_ts, st->events);
 	}
 }
 
@@ -774,8 +791,8 @@ int dp_report_finish(struct dp_report *r)
 /* "record it with lttng add-context" for the context LTTng can add. */
 static const char *context_hint(const char *name)
 {
-	static const char *const ctx[] = { "vpid", "vtid", "procname", "pthread_id", "ip",
-					   "vppid", "cpu_id" };
+	static const char *const ctx[] = {"vpid", "vtid",  "procname", "pthread_id",
+					  "ip",	  "vppid", "cpu_id"};
 
 	for (size_t i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++)
 		if (!strcmp(name, aliases[i][0]))
@@ -804,7 +821,8 @@ int dp_report_check_end(struct dp_report *r)
 		return -1;
 	}
 	if (!r->classes_matched) {
-		snprintf(r->errmsg, sizeof(r->errmsg), "unknown event '%s': no event class "
+		snprintf(r->errmsg, sizeof(r->errmsg),
+			 "unknown event '%s': no event class "
 			 "matches it (the traces have: %.400s)",
 			 r->pair_text ? r->pair_text : r->event,
 			 r->known_events[0] ? r->known_events : "no event class at all");
@@ -812,19 +830,23 @@ int dp_report_check_end(struct dp_report *r)
 	}
 	if (!r->classes_used) {
 		hint = r->missing_field ? context_hint(r->missing_field) : NULL;
-		snprintf(r->errmsg, sizeof(r->errmsg), "unknown field '%s' in event '%s' "
-			 "(fields: %.300s%s%s%s)", r->missing_field, r->pair_text ? r->pair_text :
-			 r->event, r->known_fields[0] ? r->known_fields : "none",
+		snprintf(r->errmsg, sizeof(r->errmsg),
+			 "unknown field '%s' in event '%s' "
+			 "(fields: %.300s%s%s%s)",
+			 r->missing_field, r->pair_text ? r->pair_text : r->event,
+			 r->known_fields[0] ? r->known_fields : "none",
 			 hint ? "; record it with `lttng add-context -u -t " : "", hint ? hint : "",
 			 hint ? "`" : "");
 		return -1;
 	}
-	if (!r->c.events_matched && !r->c.events_filtered && !r->c.events_outside &&
-	    !r->c.pairs && !r->c.unmatched_starts && !r->c.unmatched_ends) {
+	if (!r->c.events_matched && !r->c.events_filtered && !r->c.events_outside && !r->c.pairs &&
+	    !r->c.unmatched_starts && !r->c.unmatched_ends) {
 		/* Damaged or missing files may be why: say so. */
-		snprintf(r->errmsg, sizeof(r->errmsg), "no event matched: the traces hold no "
-			 "'%s' event%s%.300s%s", r->pair_text ? r->pair_text : r->event,
-			 r->nnotes ? " (" : "", r->nnotes ? r->notes[0] : "", r->nnotes ? ")" : "");
+		snprintf(r->errmsg, sizeof(r->errmsg),
+			 "no event matched: the traces hold no "
+			 "'%s' event%s%.300s%s",
+			 r->pair_text ? r->pair_text : r->event, r->nnotes ? " (" : "",
+			 r->nnotes ? r->notes[0] : "", r->nnotes ? ")" : "");
 		return -1;
 	}
 	return 0;

@@ -137,10 +137,11 @@ static int svg_wrapped(FILE *out, const char *attrs, const char *prefix, const c
 
 static void subtitle(const struct dp_report *r, const struct dp_losses *l, char *line, size_t len)
 {
-	snprintf(line, len, "events read %" PRIu64 ", matched %" PRIu64
-		 "; discarded events %" PRIu64 ", discarded packets %" PRIu64
-		 ", incomplete streams %" PRIu64, r->c.events_read, r->c.events_matched,
-		 r->c.discarded_events, r->c.discarded_packets, l->incomplete_streams);
+	snprintf(line, len,
+		 "events read %" PRIu64 ", matched %" PRIu64 "; discarded events %" PRIu64
+		 ", discarded packets %" PRIu64 ", incomplete streams %" PRIu64,
+		 r->c.events_read, r->c.events_matched, r->c.discarded_events,
+		 r->c.discarded_packets, l->incomplete_streams);
 }
 
 static int svg_header(FILE *out, const struct dp_report *r, int y)
@@ -151,8 +152,8 @@ static int svg_header(FILE *out, const struct dp_report *r, int y)
 	dp_report_losses(r, &l);
 	snprintf(line, sizeof(line), "dynprobe report: %s %s%s%s%s%s",
 		 r->pair_text ? "pair" : "event", r->pair_text ? r->pair_text : r->event,
-		 r->field ? ", field " : "", r->field ? r->field : "",
-		 r->group_by ? ", by " : "", r->group_by ? r->group_by : "");
+		 r->field ? ", field " : "", r->field ? r->field : "", r->group_by ? ", by " : "",
+		 r->group_by ? r->group_by : "");
 	fprintf(out, "<text x=\"10\" y=\"%d\" font-size=\"15\" font-weight=\"bold\">", y + 16);
 	svg_text(out, line);
 	fputs("</text>\n", out);
@@ -205,10 +206,12 @@ int dp_report_write_svg(struct dp_report *r, const char *path)
 	first = r->cfg.descending ? 0 : n - shown;
 	if (!(out = fopen(path, "w")))
 		goto err;
-	fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" "
-		"width=\"%d\" height=\"%d\" font-family=\"monospace\" font-size=\"12\">\n"
-		"<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n", WIDTH,
-		svg_height(r, v + first, shown, lin));
+	fprintf(
+	    out,
+	    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" "
+	    "width=\"%d\" height=\"%d\" font-family=\"monospace\" font-size=\"12\">\n"
+	    "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n",
+	    WIDTH, svg_height(r, v + first, shown, lin));
 	y = svg_header(out, r, 4);
 	for (size_t i = first; i < first + shown; i++)
 		y = panel(out, r, v[i], lin, y);

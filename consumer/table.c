@@ -108,7 +108,7 @@ static int item_cmp(const struct dp_keyitem *a, const struct dp_keyitem *b)
 		c = memcmp(a->s, b->s, a->len < b->len ? a->len : b->len);
 		return c ? c : (a->len > b->len) - (a->len < b->len);
 	}
-	if (a->kind == 's' || b->kind == 's')     /* numbers before strings */
+	if (a->kind == 's' || b->kind == 's') /* numbers before strings */
 		return a->kind == 's' ? 1 : -1;
 	if (a->kind == 'i' && b->kind == 'i')
 		return (a->i > b->i) - (a->i < b->i);
@@ -266,8 +266,7 @@ static int table_grow(struct dp_table *t)
 	return 0;
 }
 
-static struct dp_group *new_group(struct dp_table *t, const uint8_t *key, size_t len,
-				  uint64_t hash)
+static struct dp_group *new_group(struct dp_table *t, const uint8_t *key, size_t len, uint64_t hash)
 {
 	struct dp_group *g = malloc(sizeof(*g));
 

@@ -41,9 +41,13 @@ static int parse_decimal(const char **p, int64_t *sec, int64_t *ns)
 
 int dp_parse_duration(const char *text, uint64_t *ret_ns, char *err, size_t errlen)
 {
-	static const struct { const char *unit; int64_t ns; } units[] = {
-		{ "ns", 1 }, { "us", 1000 }, { "ms", 1000000 }, { "s", NS_PER_S },
-		{ "m", 60 * NS_PER_S }, { "h", 3600 * NS_PER_S }, { "", NS_PER_S },
+	static const struct {
+		const char *unit;
+		int64_t ns;
+	} units[] = {
+	    {"ns", 1},	     {"us", 1000},	   {"ms", 1000000},
+	    {"s", NS_PER_S}, {"m", 60 * NS_PER_S}, {"h", 3600 * NS_PER_S},
+	    {"", NS_PER_S},
 	};
 	const char *p = text;
 	int64_t sec, frac;
@@ -62,8 +66,10 @@ int dp_parse_duration(const char *text, uint64_t *ret_ns, char *err, size_t errl
 		return 0;
 	}
 bad:
-	snprintf(err, errlen, "bad duration '%s' (expected a positive number with a unit: "
-		 "ns us ms s m h, e.g. 1s or 250ms)", text);
+	snprintf(err, errlen,
+		 "bad duration '%s' (expected a positive number with a unit: "
+		 "ns us ms s m h, e.g. 1s or 250ms)",
+		 text);
 	return -1;
 }
 
@@ -97,13 +103,13 @@ static int64_t midnight(struct tm *tm, int utc)
 
 static int parse_date_time(const char *text, struct dp_time *t)
 {
-	struct tm tm = { 0 };
+	struct tm tm = {0};
 	int64_t tod;
 	const char *p = text;
 	int y, mo, d, n = 0;
 
-	if (sscanf(p, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10 || (p[10] != ' ' &&
-	    p[10] != 'T'))
+	if (sscanf(p, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10 ||
+	    (p[10] != ' ' && p[10] != 'T'))
 		return -1;
 	p += 11;
 	if (parse_clock(&p, &tod))
@@ -152,8 +158,10 @@ int dp_parse_time(const char *text, struct dp_time *t, char *err, size_t errlen)
 	t->ns = sec * NS_PER_S + frac;
 	return 0;
 bad:
-	snprintf(err, errlen, "bad time '%s' (expected seconds since the epoch, "
-		 "[YYYY-MM-DD ]HH:MM[:SS[.NNN]], or +DURATION after the first event)", text);
+	snprintf(err, errlen,
+		 "bad time '%s' (expected seconds since the epoch, "
+		 "[YYYY-MM-DD ]HH:MM[:SS[.NNN]], or +DURATION after the first event)",
+		 text);
 	return -1;
 }
 
@@ -191,9 +199,16 @@ void dp_format_tod(char *buf, size_t len, int64_t ns)
 
 void dp_format_duration(char *buf, size_t len, uint64_t ns)
 {
-	static const struct { const char *unit; uint64_t ns; } units[] = {
-		{ "h", 3600ull * NS_PER_S }, { "m", 60ull * NS_PER_S }, { "s", NS_PER_S },
-		{ "ms", 1000000 }, { "us", 1000 }, { "ns", 1 },
+	static const struct {
+		const char *unit;
+		uint64_t ns;
+	} units[] = {
+	    {"h", 3600ull * NS_PER_S},
+	    {"m", 60ull * NS_PER_S},
+	    {"s", NS_PER_S},
+	    {"ms", 1000000},
+	    {"us", 1000},
+	    {"ns", 1},
 	};
 
 	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)

@@ -25,9 +25,9 @@
 enum { DP_TIME_NONE, DP_TIME_ABS, DP_TIME_TOD, DP_TIME_REL };
 
 struct dp_time {
-	int kind;            /* DP_TIME_* */
-	int64_t ns;          /* ABS: since the epoch; TOD: since local midnight; REL: offset */
-	int utc;             /* TOD written with a trailing Z */
+	int kind;   /* DP_TIME_* */
+	int64_t ns; /* ABS: since the epoch; TOD: since local midnight; REL: offset */
+	int utc;    /* TOD written with a trailing Z */
 };
 
 /* 0, or -1 with a message naming the text. */

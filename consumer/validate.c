@@ -33,8 +33,10 @@ static size_t check_md_packet(const uint8_t *buf, size_t len, size_t off, int be
 	uint32_t content, size;
 
 	if (len - off < MD_HEADER_LEN) {
-		snprintf(err, errlen, "truncated: packet %u at byte %zu has only %zu bytes of "
-			 "its %d-byte header", n, off, len - off, MD_HEADER_LEN);
+		snprintf(err, errlen,
+			 "truncated: packet %u at byte %zu has only %zu bytes of "
+			 "its %d-byte header",
+			 n, off, len - off, MD_HEADER_LEN);
 		return 0;
 	}
 	if (rd32(h, be) != DP_METADATA_MAGIC || memcmp(h + 4, uuid, 16)) {
@@ -45,18 +47,24 @@ static size_t check_md_packet(const uint8_t *buf, size_t len, size_t off, int be
 	content = rd32(h + 24, be);
 	size = rd32(h + 28, be);
 	if (size % 8 || content % 8 || content > size || content < MD_HEADER_LEN * 8) {
-		snprintf(err, errlen, "damaged: packet %u at byte %zu has content size %" PRIu32
-			 " and packet size %" PRIu32 " bits", n, off, content, size);
+		snprintf(err, errlen,
+			 "damaged: packet %u at byte %zu has content size %" PRIu32
+			 " and packet size %" PRIu32 " bits",
+			 n, off, content, size);
 		return 0;
 	}
 	if (h[32] || h[33] || h[34] || h[35] != 1 || h[36] != 8) {
-		snprintf(err, errlen, "damaged: packet %u at byte %zu declares compression, "
-			 "encryption, a checksum or a version other than 1.8", n, off);
+		snprintf(err, errlen,
+			 "damaged: packet %u at byte %zu declares compression, "
+			 "encryption, a checksum or a version other than 1.8",
+			 n, off);
 		return 0;
 	}
 	if (size / 8 > len - off) {
-		snprintf(err, errlen, "truncated: packet %u at byte %zu is %" PRIu32 " bytes "
-			 "long, the file ends %zu bytes after its start", n, off, size / 8, len - off);
+		snprintf(err, errlen,
+			 "truncated: packet %u at byte %zu is %" PRIu32 " bytes "
+			 "long, the file ends %zu bytes after its start",
+			 n, off, size / 8, len - off);
 		return 0;
 	}
 	if (memchr(h + MD_HEADER_LEN, 0, content / 8 - MD_HEADER_LEN)) {
@@ -79,7 +87,7 @@ int dp_check_metadata(const uint8_t *buf, size_t len, char *err, size_t errlen)
 		return -1;
 	}
 	if (len < 4 || (rd32(buf, 0) != DP_METADATA_MAGIC && rd32(buf, 1) != DP_METADATA_MAGIC))
-		return 0;       /* text metadata */
+		return 0; /* text metadata */
 	be = rd32(buf, 1) == DP_METADATA_MAGIC;
 	if (len < MD_HEADER_LEN) {
 		snprintf(err, errlen, "truncated: %zu bytes, shorter than one packet header", len);
@@ -152,14 +160,17 @@ int dp_check_index(const uint8_t *buf, size_t len, uint64_t stream_size, dp_read
 	int skip_magic;
 
 	if (len < 16 || rd32(buf, 1) != DP_INDEX_MAGIC || rd32(buf + 4, 1) != 1) {
-		snprintf(err, errlen, "damaged: %s", len < 16 ? "shorter than its header" :
-			 "not an LTTng index (magic number or major version)");
+		snprintf(err, errlen, "damaged: %s",
+			 len < 16 ? "shorter than its header"
+				  : "not an LTTng index (magic number or major version)");
 		return -1;
 	}
 	entry_len = rd32(buf + 12, 1);
 	if (entry_len < 56 || entry_len > 4096 || (len - 16) % entry_len) {
-		snprintf(err, errlen, "damaged: entry size %" PRIu32 " does not divide the "
-			 "%zu bytes after the header", entry_len, len - 16);
+		snprintf(err, errlen,
+			 "damaged: entry size %" PRIu32 " does not divide the "
+			 "%zu bytes after the header",
+			 entry_len, len - 16);
 		return -1;
 	}
 	n = (len - 16) / entry_len;
@@ -172,15 +183,19 @@ int dp_check_index(const uint8_t *buf, size_t len, uint64_t stream_size, dp_read
 				errlen))
 			return -1;
 		if (!skip_magic && !packet_starts(read_at, ctx, e.offset)) {
-			snprintf(err, errlen, "damaged: entry %zu points at byte %" PRIu64 ", where "
-				 "no packet starts", i + 1, e.offset);
+			snprintf(err, errlen,
+				 "damaged: entry %zu points at byte %" PRIu64 ", where "
+				 "no packet starts",
+				 i + 1, e.offset);
 			return -1;
 		}
 		prev = e;
 	}
 	if (off != stream_size) {
-		snprintf(err, errlen, "damaged or stale: it describes %" PRIu64 " bytes of a "
-			 "%" PRIu64 "-byte stream file", off, stream_size);
+		snprintf(err, errlen,
+			 "damaged or stale: it describes %" PRIu64 " bytes of a "
+			 "%" PRIu64 "-byte stream file",
+			 off, stream_size);
 		return -1;
 	}
 	return 0;

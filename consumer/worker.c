@@ -48,12 +48,12 @@
 
 struct reader {
 	pid_t pid;
-	int errfd, resfd;             /* its stderr, its results (memory files) */
-	struct dp_watch *watch;       /* shared with it */
-	uint64_t seen;                /* progress when last looked at */
-	double since;                 /* ...and when it last changed */
+	int errfd, resfd;	/* its stderr, its results (memory files) */
+	struct dp_watch *watch; /* shared with it */
+	uint64_t seen;		/* progress when last looked at */
+	double since;		/* ...and when it last changed */
 	int status, done, hung;
-	char **mirrors;               /* per trace: its share, or NULL (parallel) */
+	char **mirrors; /* per trace: its share, or NULL (parallel) */
 };
 
 static volatile pid_t g_children[DP_MAX_JOBS];
@@ -132,7 +132,7 @@ static int reader_main(struct dp_report *r, struct reader *rd)
 			fprintf(stderr, "dynprobe report: %s\n", r->errmsg);
 			return 1;
 		}
-		rc = 1;         /* the error travels with the results */
+		rc = 1; /* the error travels with the results */
 	}
 	if (rd->resfd < 0)
 		return conclude(r);
@@ -187,7 +187,8 @@ static int start_reader(struct dp_report *r, struct reader *rd, int with_results
 	}
 	rd->watch->current = -1;
 	if ((rd->errfd = memfd_create("dynprobe-report-stderr", MFD_CLOEXEC)) < 0 ||
-	    (with_results && (rd->resfd = memfd_create("dynprobe-report-results", MFD_CLOEXEC)) < 0))
+	    (with_results &&
+	     (rd->resfd = memfd_create("dynprobe-report-results", MFD_CLOEXEC)) < 0))
 		return -1;
 	fflush(stdout);
 	fflush(stderr);
@@ -203,7 +204,7 @@ static int start_reader(struct dp_report *r, struct reader *rd, int with_results
 /* Wait for every reader, killing those that stopped making progress. */
 static void supervise(struct dp_report *r, struct reader *rds, unsigned n)
 {
-	struct timespec tick = { 0, 100 * 1000 * 1000 };
+	struct timespec tick = {0, 100 * 1000 * 1000};
 	unsigned left = n;
 	sigset_t chld;
 
@@ -300,12 +301,16 @@ static int reader_failed(const struct reader *rd, double watchdog)
 	relay_stderr(rd->errfd, 0, last, sizeof(last));
 	reader_place(rd, place, sizeof(place));
 	if (rd->hung)
-		fprintf(stderr, "dynprobe report: no progress for %g s while reading %s "
-			"(babeltrace2 hangs on some damaged traces): stopped\n", watchdog, place);
+		fprintf(stderr,
+			"dynprobe report: no progress for %g s while reading %s "
+			"(babeltrace2 hangs on some damaged traces): stopped\n",
+			watchdog, place);
 	else
-		fprintf(stderr, "dynprobe report: babeltrace2 crashed (%s) while reading %s: it is "
-			"probably damaged%s%s%s\n", strsignal(WTERMSIG(rd->status)), place,
-			last[0] ? " (" : "", last, last[0] ? ")" : "");
+		fprintf(stderr,
+			"dynprobe report: babeltrace2 crashed (%s) while reading %s: it is "
+			"probably damaged%s%s%s\n",
+			strsignal(WTERMSIG(rd->status)), place, last[0] ? " (" : "", last,
+			last[0] ? ")" : "");
 	return 1;
 }
 
@@ -328,7 +333,7 @@ static void release_reader(struct reader *rd, size_t ntraces)
 /* Signals go to the readers while the parent waits for them. */
 static void parent_signals(struct sigaction *old_int, struct sigaction *old_term, int on)
 {
-	struct sigaction sa = { .sa_handler = forward_signal };
+	struct sigaction sa = {.sa_handler = forward_signal};
 	sigset_t chld;
 
 	sigemptyset(&chld);
@@ -348,7 +353,7 @@ static void parent_signals(struct sigaction *old_int, struct sigaction *old_term
 
 static int run_single(struct dp_report *r)
 {
-	struct reader rd = { .errfd = -1, .resfd = -1 };
+	struct reader rd = {.errfd = -1, .resfd = -1};
 	struct sigaction oi, ot;
 	char last[300];
 	int rc = 1;
@@ -375,7 +380,7 @@ out:
  * files NAME_N) go, largest first, to the least loaded reader. */
 struct share {
 	size_t trace, file;
-	uint64_t bytes;               /* of its whole stream */
+	uint64_t bytes; /* of its whole stream */
 	unsigned reader;
 };
 
@@ -414,7 +419,7 @@ static int cmp_share(const void *a, const void *b)
 
 static struct share *plan_shares(const struct dp_report *r, unsigned jobs, size_t *ret_n)
 {
-	uint64_t load[DP_MAX_JOBS] = { 0 };
+	uint64_t load[DP_MAX_JOBS] = {0};
 	struct share *s;
 	size_t n = 0;
 
@@ -425,8 +430,8 @@ static struct share *plan_shares(const struct dp_report *r, unsigned jobs, size_
 	n = 0;
 	for (size_t t = 0; t < r->ntraces; t++)
 		for (size_t f = 0; !r->tr[t].skip && f < r->tr[t].nfiles; f++)
-			s[n++] = (struct share){ t, f, r->tr[t].sizes[f], 0 };
-	for (size_t i = 0; i < n; i++)         /* a stream's files weigh together */
+			s[n++] = (struct share){t, f, r->tr[t].sizes[f], 0};
+	for (size_t i = 0; i < n; i++) /* a stream's files weigh together */
 		for (size_t j = 0; j < n; j++)
 			if (i != j && same_stream(r, &s[i], &s[j]))
 				s[i].bytes += r->tr[s[j].trace].sizes[s[j].file];
@@ -444,7 +449,7 @@ static struct share *plan_shares(const struct dp_report *r, unsigned jobs, size_
 				best = k;
 		s[i].reader = best;
 		load[best] += s[i].bytes;
-next:;
+	next:;
 	}
 	*ret_n = n;
 	return s;
@@ -477,8 +482,8 @@ static int keep_share(const char *name, void *arg)
 	for (size_t i = 0; i < k->n; i++) {
 		const char *f = k->r->tr[k->s[i].trace].files[k->s[i].file];
 
-		if (k->s[i].trace == k->trace && k->s[i].reader == k->reader &&
-		    strlen(f) == len && !strncmp(f, name, len))
+		if (k->s[i].trace == k->trace && k->s[i].reader == k->reader && strlen(f) == len &&
+		    !strncmp(f, name, len))
 			return 1;
 	}
 	return 0;
@@ -487,7 +492,7 @@ static int keep_share(const char *name, void *arg)
 static int make_mirrors(struct dp_report *r, struct reader *rd, unsigned reader,
 			const struct share *s, size_t n)
 {
-	struct keep_ctx k = { r, s, n, 0, reader };
+	struct keep_ctx k = {r, s, n, 0, reader};
 
 	if (!(rd->mirrors = calloc(r->ntraces ? r->ntraces : 1, sizeof(*rd->mirrors))))
 		return -1;
@@ -499,9 +504,8 @@ static int make_mirrors(struct dp_report *r, struct reader *rd, unsigned reader,
 		if (!mine)
 			continue;
 		k.trace = t;
-		if (!(rd->mirrors[t] = dp_make_mirror(r->tr[t].shadow ? r->tr[t].shadow
-								      : r->tr[t].dir,
-						      keep_share, &k)))
+		if (!(rd->mirrors[t] = dp_make_mirror(
+			  r->tr[t].shadow ? r->tr[t].shadow : r->tr[t].dir, keep_share, &k)))
 			return -1;
 	}
 	return 0;
@@ -523,7 +527,8 @@ static int gather(struct dp_report *r, struct reader *rds, unsigned n)
 		lseek(rds[i].resfd, 0, SEEK_SET);
 		if (!(f = fdopen(dup(rds[i].resfd), "r")) || dp_report_load(r, f)) {
 			if (!last[0])
-				fprintf(stderr, "dynprobe report: a reader's results are missing\n");
+				fprintf(stderr,
+					"dynprobe report: a reader's results are missing\n");
 			rc = 1;
 		}
 		if (f)
@@ -550,7 +555,8 @@ static int run_parallel(struct dp_report *r, unsigned jobs)
 	for (; started < jobs; started++)
 		if (make_mirrors(r, &rds[started], started, s, n) ||
 		    start_reader(r, &rds[started], 1)) {
-			fprintf(stderr, "dynprobe report: cannot start a reader: %s\n", strerror(errno));
+			fprintf(stderr, "dynprobe report: cannot start a reader: %s\n",
+				strerror(errno));
 			forward_signal(SIGKILL);
 			goto out;
 		}
@@ -585,8 +591,9 @@ static unsigned plan_jobs(const struct dp_report *r)
 			bytes += r->tr[t].sizes[f];
 			streams++;
 		}
-	jobs = r->cfg.jobs ? r->cfg.jobs : bytes >= DP_PARALLEL_MIN_BYTES && cpus > 1 ?
-	       (unsigned)cpus : 1;
+	jobs = r->cfg.jobs				    ? r->cfg.jobs
+	       : bytes >= DP_PARALLEL_MIN_BYTES && cpus > 1 ? (unsigned)cpus
+							    : 1;
 	if (jobs > streams)
 		jobs = (unsigned)streams;
 	return jobs > DP_MAX_JOBS ? DP_MAX_JOBS : jobs ? jobs : 1;

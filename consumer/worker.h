@@ -23,8 +23,8 @@
 
 struct dp_watch {
 	uint64_t progress;
-	int32_t current;                   /* input being read; -1: opening a trace */
-	char opening[DP_WATCH_NAME_LEN];   /* the trace being opened */
+	int32_t current;		 /* input being read; -1: opening a trace */
+	char opening[DP_WATCH_NAME_LEN]; /* the trace being opened */
 	char names[DP_WATCH_NAMES][DP_WATCH_NAME_LEN];
 };
 

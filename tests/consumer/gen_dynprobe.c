@@ -49,7 +49,7 @@ struct worker {
 static void *fire_all(void *arg)
 {
 	struct worker *w = arg;
-	uint64_t state = w->state ? w->state : 1;   /* xorshift must not start at 0 */
+	uint64_t state = w->state ? w->state : 1; /* xorshift must not start at 0 */
 	struct gen_value v;
 
 	for (uint64_t i = 0; i < w->n; i++) {
@@ -89,7 +89,7 @@ int main(int argc, char **argv)
 	if (setup(&prov, &req, &tick))
 		goto out;
 	for (unsigned t = 0; t < threads; t++)
-		w[t] = (struct worker){ req, tick, n, seed + t, pause_us, t ? NULL : dump };
+		w[t] = (struct worker){req, tick, n, seed + t, pause_us, t ? NULL : dump};
 	for (unsigned t = 1; t < threads; t++)
 		if (pthread_create(&tid[t], NULL, fire_all, &w[t]))
 			goto out;

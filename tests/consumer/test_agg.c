@@ -264,7 +264,7 @@ static struct dp_group *get_int(struct dp_table *t, struct dp_keybuf *kb, int64_
 static void test_key_cap(void **state)
 {
 	struct dp_agg_spec spec = { .aggs = DP_AGG_COUNT };
-	struct dp_keybuf kb = { 0 };
+	struct dp_keybuf kb = {0};
 	struct dp_table t;
 	const char *keys[] = { "GET", "POST", "PUT", "DELETE", "PATCH" };
 	struct dp_group *first[5];
@@ -297,7 +297,7 @@ static void test_key_cap(void **state)
 static void test_table_many_keys(void **state)
 {
 	struct dp_agg_spec spec = { .aggs = DP_AGG_COUNT };
-	struct dp_keybuf kb = { 0 };
+	struct dp_keybuf kb = {0};
 	struct dp_table t;
 	struct dp_keyitem it;
 
@@ -325,7 +325,7 @@ static void test_table_many_keys(void **state)
  * bpftrace's @[a, b]. */
 static void test_key_tuples(void **state)
 {
-	struct dp_keybuf a = { 0 }, b = { 0 };
+	struct dp_keybuf a = {0}, b = {0};
 	char buf[128], big[DP_KEY_STR_MAX + 10];
 
 	dp_key_add_str(&a, "GET", 3);
@@ -359,11 +359,12 @@ static void test_key_tuples(void **state)
 /* Two readers' groups add up to the group of one reader that saw all. */
 static void test_group_merge(void **state)
 {
-	struct dp_agg_spec spec = { 0 };
+	struct dp_agg_spec spec = {0};
 	struct dp_group all, x, y;
 	char err[128];
 
-	assert_int_equal(dp_agg_parse("stats,pct,hist,lhist(0,1000,10)", &spec, err, sizeof(err)), 0);
+	assert_int_equal(dp_agg_parse("stats,pct,hist,lhist(0,1000,10)", &spec, err, sizeof(err)),
+			 0);
 	dp_group_init(&all, &spec);
 	dp_group_init(&x, &spec);
 	dp_group_init(&y, &spec);
@@ -389,18 +390,18 @@ static void test_group_merge(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_hist_buckets),
-		cmocka_unit_test(test_lhist_buckets),
-		cmocka_unit_test(test_agg_parse),
-		cmocka_unit_test(test_percentile_bound_ints),
-		cmocka_unit_test(test_percentile_bound_reals),
-		cmocka_unit_test(test_percentile_small_ints_exact),
-		cmocka_unit_test(test_exact_extremes),
-		cmocka_unit_test(test_memory_bounded),
-		cmocka_unit_test(test_key_cap),
-		cmocka_unit_test(test_table_many_keys),
-		cmocka_unit_test(test_key_tuples),
-		cmocka_unit_test(test_group_merge),
+	    cmocka_unit_test(test_hist_buckets),
+	    cmocka_unit_test(test_lhist_buckets),
+	    cmocka_unit_test(test_agg_parse),
+	    cmocka_unit_test(test_percentile_bound_ints),
+	    cmocka_unit_test(test_percentile_bound_reals),
+	    cmocka_unit_test(test_percentile_small_ints_exact),
+	    cmocka_unit_test(test_exact_extremes),
+	    cmocka_unit_test(test_memory_bounded),
+	    cmocka_unit_test(test_key_cap),
+	    cmocka_unit_test(test_table_many_keys),
+	    cmocka_unit_test(test_key_tuples),
+	    cmocka_unit_test(test_group_merge),
 	};
 
 	return cmocka_run_group_tests_name("consumer-agg", tests, NULL, NULL);

@@ -57,8 +57,8 @@ static void set_str(struct fake *f, unsigned slot, const char *s)
 
 static void test_filter_eval(void **state)
 {
-	struct dp_fieldset fs = { 0 };
-	struct fake f = { 0 };
+	struct dp_fieldset fs = {0};
+	struct fake f = {0};
 
 	/* Slots follow first appearance: vpid 0, arg0 1, arg1 2, sv 3, rv 4. */
 	assert_int_equal(dp_fieldset_add(&fs, "vpid", 4), 0);
@@ -66,11 +66,11 @@ static void test_filter_eval(void **state)
 	assert_int_equal(dp_fieldset_add(&fs, "arg1", 4), 2);
 	assert_int_equal(dp_fieldset_add(&fs, "sv", 2), 3);
 	assert_int_equal(dp_fieldset_add(&fs, "rv", 2), 4);
-	f.v[0] = (struct dp_value){ .kind = DP_FK_UINT, .u = 42 };
+	f.v[0] = (struct dp_value){.kind = DP_FK_UINT, .u = 42};
 	set_str(&f, 1, "GET");
-	f.v[2] = (struct dp_value){ .kind = DP_FK_UINT, .u = UINT64_MAX };
-	f.v[3] = (struct dp_value){ .kind = DP_FK_INT, .i = -5 };
-	f.v[4] = (struct dp_value){ .kind = DP_FK_F64, .d = 2.5 };
+	f.v[2] = (struct dp_value){.kind = DP_FK_UINT, .u = UINT64_MAX};
+	f.v[3] = (struct dp_value){.kind = DP_FK_INT, .i = -5};
+	f.v[4] = (struct dp_value){.kind = DP_FK_F64, .d = 2.5};
 
 	assert_true(eval_on("vpid == 42 && str(arg0) == \"GET\"", &f, &fs));
 	assert_false(eval_on("vpid == 42 && arg0 == \"POST\"", &f, &fs));
@@ -98,7 +98,7 @@ static void test_filter_eval(void **state)
 
 static void expect_parse_error(const char *text, const char *fragment)
 {
-	struct dp_fieldset fs = { 0 };
+	struct dp_fieldset fs = {0};
 	struct dp_expr x;
 	char err[256];
 
@@ -125,10 +125,10 @@ static void test_filter_syntax_errors(void **state)
 
 static void test_filter_types(void **state)
 {
-	struct dp_fieldset fs = { 0 };
+	struct dp_fieldset fs = {0};
 	struct dp_expr x;
 	char err[256];
-	int kinds[DP_MAX_SLOTS] = { DP_FK_STR, DP_FK_INT, DP_FK_OTHER };
+	int kinds[DP_MAX_SLOTS] = {DP_FK_STR, DP_FK_INT, DP_FK_OTHER};
 
 	dp_fieldset_add(&fs, "s", 1);
 	dp_fieldset_add(&fs, "i", 1);
@@ -156,7 +156,7 @@ static void test_filter_types(void **state)
 
 static void test_glob(void **state)
 {
-	const uint8_t star[] = { 1, 0, 1, 0 }, none[4] = { 0 };
+	const uint8_t star[] = {1, 0, 1, 0}, none[4] = {0};
 
 	assert_true(dp_glob_match("*b*d", star, 4, "abcd", 4));
 	assert_true(dp_glob_match("*b*d", star, 4, "bd", 2));
@@ -229,7 +229,7 @@ static void test_pending(void **state)
 		assert_int_equal(dp_pending_put(p, key, i % 2 ? 40 : 9, i), 0);
 	}
 	memset(key, 0, sizeof(key));
-	assert_int_equal(dp_pending_put(p, key, 9, 77), 1);    /* replaced */
+	assert_int_equal(dp_pending_put(p, key, 9, 77), 1); /* replaced */
 	for (int i = 0; i < 5000; i += 3) {
 		memset(key, 0, sizeof(key));
 		memcpy(key, &i, sizeof(i));
@@ -299,10 +299,10 @@ static void test_metadata_checks(void **state)
 	md[256 + 4] ^= 1;
 	expect_metadata(md, len, "packet 2 at byte 256 has a wrong trace UUID");
 	make_metadata(md, 3, 256);
-	md[512 + 28] = 1;       /* packet size not a whole byte */
+	md[512 + 28] = 1; /* packet size not a whole byte */
 	expect_metadata(md, len, "packet 3 at byte 512 has content size");
 	make_metadata(md, 3, 256);
-	md[256 + 32] = 1;       /* compressed */
+	md[256 + 32] = 1; /* compressed */
 	expect_metadata(md, len, "declares compression");
 	make_metadata(md, 3, 256);
 	md[40] = 0;
@@ -333,7 +333,8 @@ static void put_be64(uint8_t *p, uint64_t v)
 /* An index of `n` 4 KiB packets (entry size 72, version 1.1). */
 static size_t make_index(uint8_t *buf, unsigned n)
 {
-	static const uint8_t hdr[16] = { 0xc1, 0xf1, 0xdc, 0xc1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 72 };
+	static const uint8_t hdr[16] = {0xc1, 0xf1, 0xdc, 0xc1, 0, 0, 0, 1,
+					0,    0,    0,	  1,	0, 0, 0, 72};
 
 	memcpy(buf, hdr, 16);
 	for (unsigned i = 0; i < n; i++) {
@@ -370,7 +371,7 @@ static void expect_index(const uint8_t *idx, size_t len, const struct stream *s,
 static void test_index_checks(void **state)
 {
 	static uint8_t data[3 * 4096], idx[16 + 3 * 72];
-	struct stream s = { data, sizeof(data) }, short_s = { data, 2 * 4096 + 100 };
+	struct stream s = {data, sizeof(data)}, short_s = {data, 2 * 4096 + 100};
 	size_t len;
 
 	for (int i = 0; i < 3; i++)
@@ -399,21 +400,17 @@ static void test_index_checks(void **state)
 	idx[0] = 0;
 	expect_index(idx, len, &s, "not an LTTng index");
 	make_index(idx, 3);
-	data[4096] = 0;         /* packet 2 lost its magic */
+	data[4096] = 0; /* packet 2 lost its magic */
 	expect_index(idx, len, &s, "entry 2 points at byte 4096, where no packet starts");
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_filter_eval),
-		cmocka_unit_test(test_filter_syntax_errors),
-		cmocka_unit_test(test_filter_types),
-		cmocka_unit_test(test_glob),
-		cmocka_unit_test(test_durations_and_times),
-		cmocka_unit_test(test_pending),
-		cmocka_unit_test(test_metadata_checks),
-		cmocka_unit_test(test_index_checks),
+	    cmocka_unit_test(test_filter_eval),		cmocka_unit_test(test_filter_syntax_errors),
+	    cmocka_unit_test(test_filter_types),	cmocka_unit_test(test_glob),
+	    cmocka_unit_test(test_durations_and_times), cmocka_unit_test(test_pending),
+	    cmocka_unit_test(test_metadata_checks),	cmocka_unit_test(test_index_checks),
 	};
 
 	return cmocka_run_group_tests_name("consumer-query", tests, NULL, NULL);

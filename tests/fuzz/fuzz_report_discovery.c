@@ -81,8 +81,8 @@ static int index_is_clean(const uint8_t *idx, size_t ilen, size_t slen)
 
 static void check(const char *dir, const uint8_t *idx, size_t ilen, size_t slen, int has_idx)
 {
-	const char *inputs[] = { dir };
-	struct dp_report_config cfg = { .inputs = inputs, .ninputs = 1 };
+	const char *inputs[] = {dir};
+	struct dp_report_config cfg = {.inputs = inputs, .ninputs = 1};
 	struct dp_report *r;
 	char err[512], mirror[512] = "";
 
@@ -104,7 +104,7 @@ static void check(const char *dir, const uint8_t *idx, size_t ilen, size_t slen,
 	}
 	dp_report_free(r);
 	if (mirror[0] && access(mirror, F_OK) == 0)
-		abort();        /* a mirror directory left behind */
+		abort(); /* a mirror directory left behind */
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -131,8 +131,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!mkdtemp(dir))
 		abort();
 	snprintf(sub, sizeof(sub), "%s/index", dir);
-	if ((!no_metadata && put_file(dir, "metadata", md, mlen)) || put_file(dir, "ch_0", st, slen) ||
-	    mkdir(sub, 0700) || (ilen && put_file(sub, "ch_0.idx", idx, ilen)) ||
+	if ((!no_metadata && put_file(dir, "metadata", md, mlen)) ||
+	    put_file(dir, "ch_0", st, slen) || mkdir(sub, 0700) ||
+	    (ilen && put_file(sub, "ch_0.idx", idx, ilen)) ||
 	    (rest && put_file(dir, "ch_1", p, rest)))
 		abort();
 	check(dir, idx, ilen, slen, ilen != 0);
