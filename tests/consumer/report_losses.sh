@@ -28,6 +28,18 @@ expect_eq "discarded vs babeltrace2" "$disc" "$bt"
 babeltrace2 --plugin-path "$PLUGIN_DIR" "$WORK/d" -c sink.dynprobe.report \
 	-p 'event="dpgen:*",format="csv"' >"$WORK/dp.csv" || dp_fail "plugin on discards"
 expect_eq "plugin discarded" "$(csv_get "$WORK/dp.csv" "" discarded_events)" "$disc"
+# Per interval too: the intervals' discarded events add up to the total,
+# and the summary line carries the total and a warning.
+"$DYNPROBE" report "$WORK/d" -e 'dpgen:*' -i 1ms --json >"$WORK/d.jsonl" || dp_fail "--interval on discards"
+python3 - "$WORK/d.jsonl" "$disc" <<'PY' || dp_fail "--interval hides discards: $(tail -1 "$WORK/d.jsonl")"
+import json, sys
+docs = [json.loads(l) for l in open(sys.argv[1])]
+want = int(sys.argv[2])
+assert sum(d["discarded_events"] for d in docs[:-1]) == want
+assert docs[-1]["summary"] and docs[-1]["discarded_events"] == want
+assert any("discarded %d events" % want in w for w in docs[-1]["warnings"])
+PY
+echo "ok: per-interval discarded events add up to $disc"
 
 # --- a truncated stream file is skipped and reported, the rest is read -----
 record_trace a 2000 5
