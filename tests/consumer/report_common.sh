@@ -18,6 +18,17 @@ export DYNPROBE_CACHE_DIR=$WORK/cache
 
 command -v babeltrace2 >/dev/null || dp_skip "babeltrace2 not installed"
 
+# bt_plugin ARGS...: babeltrace2 with our plugin.  A plugin built with
+# ASan/UBSan (the sanitizer build) needs their runtimes loaded first in
+# babeltrace2, which is not built with them: preload them, as found by the
+# plugin's own dependencies.  DP_BT_PRELOAD passes the same to Python.
+DP_BT_PRELOAD=$(ldd "$PLUGIN_DIR/babeltrace-plugin-dynprobe.so" 2>/dev/null |
+	awk '/lib(asan|ubsan)\.so/ { printf "%s%s", sep, $3; sep = ":" }')
+export DP_BT_PRELOAD
+bt_plugin() {
+	LD_PRELOAD=${DP_BT_PRELOAD:-${LD_PRELOAD:-}} babeltrace2 --plugin-path "$PLUGIN_DIR" "$@"
+}
+
 # record_trace NAME N SEED [CHANNEL-OPTIONS...]: a file session with every
 # dpgen event, GEN run once; the values land in $WORK/NAME.values.
 record_trace() {

@@ -67,10 +67,10 @@ grep -qE '^@count\[[0-9]+\]: [0-9]+$' "$WORK/out" || dp_fail "-b cpu_id: $(cat "
 "$DYNPROBE" report "$WORK/t" -e dpgen:req -f arg0 -a count >/dev/null || dp_fail "count of a string field"
 
 # The plugin refuses unknown parameters and reports unknown events.
-babeltrace2 --plugin-path "$PLUGIN_DIR" "$WORK/t" -c sink.dynprobe.report -p 'evnt="x"' \
+bt_plugin "$WORK/t" -c sink.dynprobe.report -p 'evnt="x"' \
 	>/dev/null 2>"$WORK/err" && dp_fail "plugin accepted an unknown parameter"
 grep -q "unknown parameter 'evnt'" "$WORK/err" || dp_fail "plugin: $(cat "$WORK/err")"
-babeltrace2 --plugin-path "$PLUGIN_DIR" "$WORK/t" -c sink.dynprobe.report -p 'event="x:y"' \
+bt_plugin "$WORK/t" -c sink.dynprobe.report -p 'event="x:y"' \
 	>/dev/null 2>"$WORK/err" && dp_fail "plugin accepted an unknown event"
 grep -q "unknown event 'x:y'" "$WORK/err" || dp_fail "plugin: $(cat "$WORK/err")"
 echo "PASS"

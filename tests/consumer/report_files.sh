@@ -132,7 +132,7 @@ fi
 echo "ok: SVG"
 
 # --- the babeltrace2 plugin gives the same numbers -------------------------
-babeltrace2 --plugin-path "$PLUGIN_DIR" "$WORK/t" -c sink.dynprobe.report \
+bt_plugin "$WORK/t" -c sink.dynprobe.report \
 	-p 'event="dpgen:req",field="arg1",by="arg0",agg="stats",format="csv"' >"$WORK/plugin.csv" ||
 	dp_fail "babeltrace2 with sink.dynprobe.report failed"
 for m in GET POST PUT DELETE; do

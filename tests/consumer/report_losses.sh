@@ -25,7 +25,7 @@ expect_eq "discarded vs babeltrace2" "$disc" "$bt"
 	dp_fail "JSON output hides discards"
 "$DYNPROBE" report "$WORK/d" -e dpgen:req -f arg1 --svg "$WORK/d.svg" >/dev/null &&
 	grep -q "discarded events $disc" "$WORK/d.svg" || dp_fail "SVG hides discards"
-babeltrace2 --plugin-path "$PLUGIN_DIR" "$WORK/d" -c sink.dynprobe.report \
+bt_plugin "$WORK/d" -c sink.dynprobe.report \
 	-p 'event="dpgen:*",format="csv"' >"$WORK/dp.csv" || dp_fail "plugin on discards"
 expect_eq "plugin discarded" "$(csv_get "$WORK/dp.csv" "" discarded_events)" "$disc"
 # Per interval too: the intervals' discarded events add up to the total,

@@ -17,6 +17,9 @@ import subprocess
 import sys
 
 DYNPROBE, TRACE, PLUGIN_DIR, WORK = sys.argv[1:5]
+# The sanitizer build's plugin needs its runtimes preloaded (report_common.sh).
+BT_ENV = dict(os.environ, **({"LD_PRELOAD": os.environ["DP_BT_PRELOAD"]}
+                             if os.environ.get("DP_BT_PRELOAD") else {}))
 LINE = re.compile(r"^\[(\d+)\.(\d{9})\] \S+ ([\w:]+): (.*)$")
 FIELD = re.compile(r'(\w+) = ("(?:[^"\\]|\\.)*"|[^,}]+)')
 
@@ -313,12 +316,12 @@ print("ok: SVG: singular, no line wider than the picture")
 plugin = subprocess.run(["babeltrace2", "--plugin-path", PLUGIN_DIR, TRACE, "-c", "sink.dynprobe.report",
                          "-p", 'event="dpgen:req",field="arg1",by="arg0,cpu",filter="arg2 > 0 || comm == '
                          '\\"gen_other\\"",agg="count,sum",format="json"'],
-                        capture_output=True, text=True, check=True).stdout
+                        capture_output=True, text=True, check=True, env=BT_ENV).stdout
 expect("plugin (by, filter) == CLI", groups(json.loads(plugin)), j)
 plugin = subprocess.run(["babeltrace2", "--plugin-path", PLUGIN_DIR, TRACE, "-c", "sink.dynprobe.report",
                          "-p", 'pair="dpgen:req,dpgen:tick",key="vtid",agg="count,sum",interval="20ms",'
                          'format="json",top=2,sort="sum",descending=true'],
-                        capture_output=True, text=True, check=True).stdout.splitlines()
+                        capture_output=True, text=True, check=True, env=BT_ENV).stdout.splitlines()
 cli = report("--pair", "dpgen:req,dpgen:tick", "--key", "vtid", "-a", "count,sum", "-i", "20ms",
              "--top", "2", "--sort", "sum", "--desc").splitlines()
 strip = lambda l: {k: v for k, v in json.loads(l).items() if k != "traces"}
