@@ -218,7 +218,11 @@ static void supervise(struct dp_report *r, struct reader *rds, unsigned n)
 
 			if (rd->done)
 				continue;
-			if (waitpid(rd->pid, &rd->status, WNOHANG) == rd->pid) {
+			pid_t w = waitpid(rd->pid, &rd->status, WNOHANG);
+
+			if (w == rd->pid || (w < 0 && errno != EINTR)) {
+				if (w < 0)
+					rd->status = 1 << 8;    /* gone unseen: exit 1 */
 				rd->done = 1;
 				left--;
 				continue;
@@ -342,6 +346,8 @@ static void parent_signals(struct sigaction *old_int, struct sigaction *old_term
 		sigemptyset(&sa.sa_mask);
 		sigaction(SIGINT, &sa, old_int);
 		sigaction(SIGTERM, &sa, old_term);
+		/* An inherited SIG_IGN would reap readers before we see them. */
+		signal(SIGCHLD, SIG_DFL);
 		sigprocmask(SIG_BLOCK, &chld, NULL);
 	} else {
 		sigaction(SIGINT, old_int, NULL);
