@@ -8,6 +8,7 @@
  * both, a libstapsdt-style stub, and fprintf logging.  The pieces:
  *
  *   dpbench_mech.c      the mechanisms: probe definitions and the timed loops
+ *   dpbench_stapsdt.c   the real libstapsdt, when $DPBENCH_LIBSTAPSDT names it
  *   dpbench_tracers.c   starting/stopping bpftrace and the lttng session and
  *                       waiting until the process sees them attached
  *   dpbench.c           the matrix: states x mechanisms x args x threads x
@@ -44,8 +45,28 @@ enum dpb_mech {
 	DPB_DP_MANY,    /* scaling: provider with 10,000 probes (2 args only) */
 	DPB_DP_USDT_SITE,  /* DYNPROBE_FIRE on a static dynprobe_site, USDT (2 args) */
 	DPB_DP_LTTNG_SITE, /* the same, LTTng (2 args) */
+	DPB_STAPSDT_GUARD, /* the real libstapsdt: probeIsEnabled(), then probeFire() */
+	DPB_STAPSDT_FIRE,  /* the real libstapsdt: unguarded probeFire() */
 	DPB_MECH_MAX
 };
+
+/* The timed loops: see the comment atop dpbench_mech.c. */
+#define DPB_BARRIER() __asm__ __volatile__("" ::: "memory")
+#define DPB_CALL(m, ...) m(__VA_ARGS__)
+#define DPB_A2 (int64_t)i, dpb_str
+#define DPB_A6 (int64_t)i, dpb_str, (uint32_t)i, -(int64_t)i, (uint64_t)i << 1, (int32_t)i
+#define DPB_U2 (uint64_t)i, (uint64_t)(uintptr_t)dpb_str
+#define DPB_U6 DPB_U2, (uint64_t)(uint32_t)i, (uint64_t)-(int64_t)i, (uint64_t)i << 1, \
+	(uint64_t)(int64_t)(int32_t)i
+#define DPB_LOOP(fn, body)                                                    \
+	static __attribute__((noinline)) void fn(uint64_t n)                  \
+	{                                                                     \
+		for (uint64_t i = 0; i < n; i++) {                            \
+			DPB_BARRIER();                                        \
+			body;                                                 \
+		}                                                             \
+	}
+extern const char *dpb_str;
 
 struct dpb_mech_info {
 	const char *name;
@@ -76,6 +97,12 @@ int dpb_lttng_watched(void);
 int dpb_usdt_targets(char *buf, size_t len, int pid);
 /* Event patterns the lttng session enables, NULL-terminated. */
 const char *const *dpb_lttng_patterns(void);
+
+/* dpbench_stapsdt.c: the real libstapsdt, dlopen()ed from
+ * $DPBENCH_LIBSTAPSDT; without it both cells are n/a with the reason. */
+void dpb_stapsdt_init(void);
+int dpb_stapsdt_scan(int *watched);  /* attached probes; adds to *watched */
+const char *dpb_stapsdt_object(void); /* the provider's ELF file, or "" */
 
 /* dpbench_tracers.c */
 struct dpb_tracer {

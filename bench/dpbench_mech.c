@@ -16,14 +16,16 @@
  * The same fields everywhere: p0 (none), p2 (a:int64, s:string) and
  * p6 (a:int64, s:string, b:uint32, c:int64, d:uint64, e:int32).
  *
- * The libstapsdt-style reference is written here from the description of
- * libstapsdt's design (not its code): a probe is a called stub whose body is
- * `90 90 90 90 c3` with a stapsdt note on its first byte and no semaphore;
- * "is enabled" peeks for 0xCC at the stub; firing goes through a variadic
- * function that reads every argument as uint64_t and calls the stub through
- * a pointer.  The difference from real libstapsdt: the stub and its note
- * live in this executable instead of a generated ELF in a memfd, which does
- * not change what the CPU executes per call.
+ * The libstapsdt-style *stand-in* (lsdt_guard, lsdt_fire) is written here
+ * from the description of libstapsdt's design (not its code): a probe is a
+ * called stub whose body is `90 90 90 90 c3` with a stapsdt note on its
+ * first byte and no semaphore; "is enabled" is an inlined peek for 0xCC at
+ * the stub; firing goes through a variadic function that reads every
+ * argument as uint64_t and calls the stub through a pointer.  It is not
+ * libstapsdt: its check is inlined where the real probeIsEnabled() is a call
+ * into the library (built -O0 as shipped), so it flatters libstapsdt.  The
+ * real library is measured by dpbench_stapsdt.c when DPBENCH_LIBSTAPSDT
+ * names a build of it (stapsdt_guard, stapsdt_fire).
  */
 #define _SDT_HAS_SEMAPHORES 1
 #include <sys/sdt.h>
@@ -44,22 +46,6 @@
 #if DPBENCH_HAVE_DYNPROBE
 #include <dynprobe.h>
 #endif
-
-#define DPB_BARRIER() __asm__ __volatile__("" ::: "memory")
-#define DPB_CALL(m, ...) m(__VA_ARGS__)
-#define DPB_A2 (int64_t)i, dpb_str
-#define DPB_A6 (int64_t)i, dpb_str, (uint32_t)i, -(int64_t)i, (uint64_t)i << 1, (int32_t)i
-#define DPB_U2 (uint64_t)i, (uint64_t)(uintptr_t)dpb_str
-#define DPB_U6 DPB_U2, (uint64_t)(uint32_t)i, (uint64_t)-(int64_t)i, (uint64_t)i << 1, \
-	(uint64_t)(int64_t)(int32_t)i
-#define DPB_LOOP(fn, body)                                                    \
-	static __attribute__((noinline)) void fn(uint64_t n)                  \
-	{                                                                     \
-		for (uint64_t i = 0; i < n; i++) {                            \
-			DPB_BARRIER();                                        \
-			body;                                                 \
-		}                                                             \
-	}
 
 const int dpb_nargs[DPB_NARGS_VARIANTS] = { 0, 2, 6 };
 /* Non-const globals: the call sites load them like real code would. */
@@ -240,9 +226,9 @@ struct dpb_mech_info dpb_mechs[DPB_MECH_MAX] = {
 				"n/a (backend unavailable: dpbench built without libdynprobe)" },
 #endif
 #if DPB_HAVE_LSDT
-	[DPB_LSDT_GUARD] = { "lsdt_guard", "libstapsdt style: 0xCC peek, then variadic fire of a 90 90 90 90 c3 stub",
+	[DPB_LSDT_GUARD] = { "lsdt_guard", "libstapsdt stand-in: inlined 0xCC peek, then variadic fire of a 90 90 90 90 c3 stub",
 			     { loop_lsdtg0, loop_lsdtg2, loop_lsdtg6 } },
-	[DPB_LSDT_FIRE] = { "lsdt_fire", "libstapsdt style: unguarded variadic fire of a 90 90 90 90 c3 stub",
+	[DPB_LSDT_FIRE] = { "lsdt_fire", "libstapsdt stand-in: unguarded variadic fire of a 90 90 90 90 c3 stub",
 			    { loop_lsdtf0, loop_lsdtf2, loop_lsdtf6 } },
 #else
 	[DPB_LSDT_GUARD] = { "lsdt_guard", "libstapsdt style", { 0 },
@@ -361,6 +347,7 @@ void dpb_mech_init(const struct dpb_mech_opts *opts)
 #if DPBENCH_HAVE_DYNPROBE
 	dpb_dp_init(opts->cache_dir, opts->quick);
 #endif
+	dpb_stapsdt_init();
 }
 
 /* The log would otherwise grow by hundreds of MB over a full run. */
@@ -416,6 +403,7 @@ static int dpb_usdt_scan(int *watched)
 	on += dpb_dp_count(&dpb_dp_one, 1, u, watched);
 	on += dpb_dp_count(&dpb_dp_many, 1, u, watched);
 #endif
+	on += dpb_stapsdt_scan(watched);
 	return on;
 }
 
@@ -487,6 +475,8 @@ int dpb_usdt_targets(char *buf, size_t len, int pid)
 	err |= dpb_append(buf, len, &off, "usdt:%s:dpbench:*", exe);
 	if (DPB_HAVE_LSDT)
 		err |= dpb_append(buf, len, &off, ",usdt:%s:dpbench_lsdt:*", exe);
+	if (dpb_stapsdt_object()[0])
+		err |= dpb_append(buf, len, &off, ",usdt:%s:dpb_stapsdt:*", dpb_stapsdt_object());
 	return err ? -ENOSPC : 0;
 }
 

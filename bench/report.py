@@ -7,6 +7,7 @@
     report.py --check DIR    validate a run: files exist and parse, every
                              expected cell has numbers or an explicit n/a
                              with a reason; exit 1 listing what is wrong
+    report.py --readme DIR   print the table README.md publishes for DIR
 
 Only the Python standard library: meson already needs python3, and the
 charts are plain SVG text written here (no plotting tool).
@@ -33,8 +34,9 @@ STATE_TEXT = {
     "lttng": "lttng session recording (snapshot mode, overwrite channel)",
     "both": "bpftrace count() and the lttng session together",
 }
-MECHS = ["empty", "sdt", "ust", "dp_usdt", "dp_lttng", "dp_both", "lsdt_guard",
-         "lsdt_fire", "fprintf", "dp_usdt_1", "dp_usdt_10k", "dp_usdt_site", "dp_lttng_site"]
+MECHS = ["empty", "sdt", "ust", "dp_usdt", "dp_lttng", "dp_both", "stapsdt_guard",
+         "stapsdt_fire", "lsdt_guard", "lsdt_fire", "fprintf", "dp_usdt_1", "dp_usdt_10k",
+         "dp_usdt_site", "dp_lttng_site"]
 MECH_TEXT = {
     "empty": "empty loop (asm memory barrier only)",
     "sdt": "sys/sdt.h STAP_PROBEn guarded by its .probes semaphore",
@@ -42,8 +44,12 @@ MECH_TEXT = {
     "dp_usdt": "DYNPROBE_FIRE, provider on USDT",
     "dp_lttng": "DYNPROBE_FIRE, provider on LTTng",
     "dp_both": "DYNPROBE_FIRE, provider on USDT and LTTng",
-    "lsdt_guard": "libstapsdt style: 0xCC peek at a 90 90 90 90 c3 stub, then variadic fire",
-    "lsdt_fire": "libstapsdt style: unguarded variadic fire (probeFire without probeIsEnabled)",
+    "stapsdt_guard": "the real libstapsdt (DPBENCH_LIBSTAPSDT, dlopen()ed): "
+                     "if (probeIsEnabled(p)) probeFire(p, ...)",
+    "stapsdt_fire": "the real libstapsdt: probeFire(p, ...) without probeIsEnabled()",
+    "lsdt_guard": "libstapsdt *stand-in* (not the library): an inlined 0xCC peek at a "
+                  "90 90 90 90 c3 stub, then variadic fire; the real probeIsEnabled() is a call",
+    "lsdt_fire": "libstapsdt *stand-in*: unguarded variadic fire of that stub",
     "fprintf": "fprintf of the same fields to a buffered file (one FILE shared by the threads)",
     "dp_usdt_1": "scaling: DYNPROBE_FIRE on a USDT provider with 1 probe",
     "dp_usdt_10k": "scaling: DYNPROBE_FIRE on probe #5000 of a USDT provider with 10,000 probes",
@@ -109,6 +115,27 @@ class Data:
             return None
         return statistics.median(rs), min(rs), max(rs), len(rs)
 
+    def net_ratio(self, a, b, e):
+        """The check alone, net of the loop around it: per repetition the
+        differences a - e and b - e (e the empty loop, measured interleaved
+        with a and b), then median(a - e) / median(b - e), with the range of
+        the per-repetition ratios when every b - e is positive.  A ratio of
+        medians, because single differences of sub-nanosecond figures can be
+        near zero."""
+        ra, rb, re_ = self.reps.get(a, {}), self.reps.get(b, {}), self.reps.get(e, {})
+        da, db = [], []
+        for k in sorted(set(ra) & set(rb) & set(re_)):
+            ee = statistics.mean(re_[k])
+            da.append(statistics.mean(ra[k]) - ee)
+            db.append(statistics.mean(rb[k]) - ee)
+        if not da:
+            return None
+        ma, mb = statistics.median(da), statistics.median(db)
+        if min(db) <= 0 or mb < NET_FLOOR_NS:  # nothing measurable: no ratio
+            return None, None, None, len(da), ma, mb
+        per = [x / y for x, y in zip(da, db)]
+        return ma / mb, min(per), max(per), len(da), ma, mb
+
     def why(self, *keys):
         for k in keys:
             if k in self.na:
@@ -128,6 +155,17 @@ def fmt(x):
     return "%.3f" % x
 
 
+def fmt_signed(x):
+    """A small difference of two timings, with its sign (noise can make it
+    negative)."""
+    return ("−" if x < 0 else "+") + fmt(abs(x))
+
+
+# Below this, what a check adds to the empty loop is not a measurable cost
+# (a sixteenth of a cycle at 3 GHz), and a ratio to it means nothing.
+NET_FLOOR_NS = 0.02
+
+
 def fmt_stat(s, unit=""):
     if not s:
         return None
@@ -136,19 +174,29 @@ def fmt_stat(s, unit=""):
 
 # ---- headline --------------------------------------------------------------
 
-def headline_ratio(d, title, a, b, target, note):
+def headline_ratio(d, title, a, b, target, note, empty=None):
+    """A/B per repetition.  With `empty` (the empty loop measured with A and
+    B), also (A - empty)/(B - empty): the check alone, net of the loop."""
     r = d.ratio(a, b)
     if not r:
-        return [title, d.why(a, b), target, "n/a", note]
+        return [title, d.why(a, b), "–", target, "n/a", note]
     sa, sb = d.stat(a), d.stat(b)
     # Noise only adds time: the fastest run of each side is a second,
     # noise-robust view of the same comparison.
     meas = "**%.2f×** [%.2f–%.2f] (%s vs %s ns); best vs best %.2f×" % (
         r[0], r[1], r[2], fmt(sa[0]), fmt(sb[0]), sa[1] / sb[1])
+    net = "–"
+    rn = d.net_ratio(a, b, empty) if empty else None
+    if rn and rn[0] is not None:
+        net = "**%.2f×** [%.2f–%.2f] (%s vs %s ns)" % (rn[0], rn[1], rn[2], fmt_signed(rn[4]),
+                                                     fmt_signed(rn[5]))
+    elif rn:
+        net = "%s vs %s ns (no ratio: the reference adds less than %s ns to the loop)" % (
+            fmt_signed(rn[4]), fmt_signed(rn[5]), NET_FLOOR_NS)
     verdict = "–"
     if target.startswith("≤"):
         verdict = "meets" if r[0] <= float(target[1:].rstrip("×")) else "**misses**"
-    return [title, meas, target, verdict, note]
+    return [title, meas, net, target, verdict, note]
 
 
 def setup_key(label, metric, nprobes):
@@ -159,13 +207,14 @@ def headline_setup(d, title, label, metric, nprobes, scale, unit, target, note):
     key = setup_key(label, metric, nprobes)
     s = d.stat(key)
     if not s:
-        return [title, d.why(key, setup_key(label + "_first", metric, nprobes)), target, "n/a", note]
+        return [title, d.why(key, setup_key(label + "_first", metric, nprobes)), "–", target,
+                "n/a", note]
     s = tuple(x * scale for x in s[:3]) + (s[3],)
     meas = "**%s %s** [%s–%s] (n=%d)" % (fmt(s[0]), unit, fmt(s[1]), fmt(s[2]), s[3])
     verdict = "–"
     if target.startswith("≤"):
         verdict = "meets" if s[0] <= float(target[1:].split()[0]) else "**misses**"
-    return [title, meas, target, verdict, note]
+    return [title, meas, "–", target, verdict, note]
 
 
 def headline_setup_ratio(d, title, a, b, nprobes, target, note):
@@ -195,32 +244,40 @@ def cold_stat_rows(d, nprobes):
 
 
 def pair(d, name, a, b):
-    """The interleaved measurement of a/b when this run has it, else the
-    two separate cells."""
+    """The interleaved measurement of a/b (and the empty loop with them)
+    when this run has it, else the separate cells."""
     ka, kb = ("pair", "idle", a, "2", name, "1"), ("pair", "idle", b, "2", name, "1")
+    ke = ("pair", "idle", "empty", "2", name, "1")
     if ka in d.reps and kb in d.reps:
-        return ka, kb, "idle, 2 args, 1 thread; A and B interleaved in 20 bursts"
-    return d.fire("idle", a), d.fire("idle", b), "idle, 2 args, 1 thread"
+        return ka, kb, "idle, 2 args, 1 thread; A, B and the empty loop interleaved in 20 bursts", \
+            ke if ke in d.reps else None
+    return d.fire("idle", a), d.fire("idle", b), "idle, 2 args, 1 thread", d.fire("idle", "empty")
 
 
-def headline(d):
+def headline_rows(d):
     f = d.fire
     p_us, p_ls = pair(d, "usdt_site-sdt", "dp_usdt_site", "sdt"), pair(d, "lttng_site-ust", "dp_lttng_site", "ust")
     p_u, p_l = pair(d, "usdt-sdt", "dp_usdt", "sdt"), pair(d, "lttng-ust", "dp_lttng", "ust")
     p_b = pair(d, "both-sdt", "dp_both", "sdt")
+    p_st = pair(d, "stapsdt-sdt", "stapsdt_guard", "sdt")
+    p_ls2 = pair(d, "lsdt-sdt", "lsdt_guard", "sdt")
     cold_stat_rows(d, "10")
     cold_stat_rows(d, "1000")
     rows = [
         headline_ratio(d, "Disabled: DYNPROBE_FIRE on a static site (USDT) ÷ sys/sdt.h semaphore check",
-                       p_us[0], p_us[1], "≤1.2×", p_us[2]),
+                       p_us[0], p_us[1], "≤1.2×", p_us[2], p_us[3]),
         headline_ratio(d, "Disabled: DYNPROBE_FIRE on a static site (LTTng) ÷ static tracepoint check",
-                       p_ls[0], p_ls[1], "≤1.2×", p_ls[2]),
+                       p_ls[0], p_ls[1], "≤1.2×", p_ls[2], p_ls[3]),
         headline_ratio(d, "Disabled: DYNPROBE_FIRE through a handle in a global (USDT) ÷ sys/sdt.h check",
-                       p_u[0], p_u[1], "≤1.2×", p_u[2]),
+                       p_u[0], p_u[1], "≤1.2×", p_u[2], p_u[3]),
         headline_ratio(d, "Disabled: DYNPROBE_FIRE through a handle in a global (LTTng) ÷ static tracepoint check",
-                       p_l[0], p_l[1], "≤1.2×", p_l[2]),
+                       p_l[0], p_l[1], "≤1.2×", p_l[2], p_l[3]),
         headline_ratio(d, "Disabled: DYNPROBE_FIRE through a handle, provider on both ÷ sys/sdt.h check",
-                       p_b[0], p_b[1], "–", p_b[2]),
+                       p_b[0], p_b[1], "–", p_b[2], p_b[3]),
+        headline_ratio(d, "Disabled: real libstapsdt probeIsEnabled() guard ÷ sys/sdt.h check",
+                       p_st[0], p_st[1], "–", p_st[2], p_st[3]),
+        headline_ratio(d, "Disabled: libstapsdt stand-in (inlined 0xCC peek) ÷ sys/sdt.h check",
+                       p_ls2[0], p_ls2[1], "–", p_ls2[2], p_ls2[3]),
         headline_ratio(d, "Traced hit: dynprobe USDT ÷ sys/sdt.h, bpftrace count()",
                        f("bpftrace", "dp_usdt"), f("bpftrace", "sdt"), "≤1.05×", "2 args, 1 thread"),
         headline_ratio(d, "Recording: dynprobe LTTng ÷ static lttng-ust tracepoint",
@@ -291,7 +348,56 @@ def headline(d):
         headline_setup(d, "Memory per LTTng provider (10 probes, compiled, cached): address space",
                        "lttng_cached", "vsz", "10", 1, "KiB", "–", ""),
     ]
-    return table(["What", "Measured: median [min–max]", "Target", "Verdict", "Conditions"], rows)
+    return rows
+
+
+def headline(d, verdicts=True):
+    rows = headline_rows(d)
+    if not verdicts:  # a smoke run's figures judge nothing
+        for r in rows:
+            r[4] = "none (smoke run)"
+    return table(["What", "Measured: median [min–max]", "Net of the empty loop", "Target",
+                  "Verdict", "Conditions"], rows)
+
+
+# The README's table: these headline rows, by title prefix, with the loop
+# and net of it side by side.  tests/docs/test_bench_table.sh checks that
+# README.md carries exactly this output for the one published run.
+README_ROWS = [
+    "Disabled: DYNPROBE_FIRE on a static site (USDT)",
+    "Disabled: DYNPROBE_FIRE on a static site (LTTng)",
+    "Disabled: DYNPROBE_FIRE through a handle in a global (USDT)",
+    "Disabled: DYNPROBE_FIRE through a handle in a global (LTTng)",
+    "Disabled: DYNPROBE_FIRE through a handle, provider on both",
+    "Disabled: real libstapsdt",
+    "Disabled: libstapsdt stand-in",
+    "Traced hit: dynprobe USDT",
+    "Recording: dynprobe LTTng",
+    "Which path",
+    "Scaling: fire with 10,000 probes",
+    "Scaling: same, traced",
+    "USDT provider load, 10 probes",
+    "USDT provider load, 1,000 probes",
+    "LTTng cold compile + load, 10 probes",
+    "LTTng cached load, 10 probes",
+    "LTTng cached load, 10 probes, first in process",
+    "Memory per USDT provider (10 probes): RSS",
+    "Memory per LTTng provider (10 probes, cached): RSS",
+]
+
+
+def readme_table(d, info):
+    rows, quick = [], info.get("mode", "").startswith("quick")
+    by_title = {r[0]: r for r in headline_rows(d)}
+    for prefix in README_ROWS:
+        r = next((v for k, v in by_title.items() if k.startswith(prefix)), None)
+        if r is None:
+            sys.exit("report.py: no headline row '%s'" % prefix)
+        meas = r[1].split("; best vs best")[0]
+        verdict = "" if quick or r[4] in ("–", "n/a") else " — " + r[4].strip("*")
+        rows.append([r[0], meas, r[2], r[3] + verdict])
+    return table(["", "measured (median [min–max]), loop included", "net of the empty loop",
+                  "target"], rows)
 
 
 def table(head, rows):
@@ -392,17 +498,25 @@ def log_axis(items):
     return math.log10(lo), math.log10(hi)
 
 
-def hbar_svg(title, items, unit):
-    """items: (label, median, min, max, colour index); log-scale x axis."""
+def hbar_svg(title, items, unit, legend=()):
+    """items: (label, median, min, max, colour index); log-scale x axis;
+    legend: (colour index, text) pairs, drawn under the title."""
     items = [i for i in items if i[1] > 0 and i[2] > 0]
-    x0, x1, top, rh = 300, 800, 46, 20
+    x0, x1, rh = 300, 800, 20
+    top = 46 + (22 if legend else 0)
     h = top + rh * max(len(items), 1) + 44
     out = ['<svg xmlns="http://www.w3.org/2000/svg" width="880" height="%d" '
            'font-family="sans-serif" font-size="11">' % h,
            '<rect width="100%" height="100%" fill="white"/>',
            '<text x="10" y="20" font-size="14" font-weight="bold">%s</text>' % esc(title),
-           '<text x="10" y="36" fill="#555">median, whiskers min–max; log scale (%s)</text>'
-           % esc(unit)]
+           '<text x="10" y="36" fill="#555">bar: median; whiskers: min–max over every '
+           'repetition; log scale, %s</text>' % esc(unit)]
+    lx = 10
+    for c, text in legend:
+        out.append('<rect x="%d" y="46" width="12" height="12" fill="%s"/>'
+                   % (lx, COLORS[c % len(COLORS)]))
+        out.append('<text x="%d" y="56">%s</text>' % (lx + 16, esc(text)))
+        lx += 16 + 7 * len(text) + 18
     if not items:
         out.append('<text x="10" y="60">no data (all cells n/a)</text></svg>')
         return "\n".join(out)
@@ -436,8 +550,26 @@ def fire_items(d, state, mechs, threads="1"):
                 continue
             s = d.stat(d.fire(state, m, n, threads))
             if s:
-                items.append(("%s · %s args" % (m, n), s[0], s[1], s[2], ci))
+                items.append(("%s, %s args" % (m, n), s[0], s[1], s[2], ci))
     return items
+
+
+NARGS_LEGEND = [(i, "%s arguments" % n) for i, n in enumerate(NARGS)]
+# What the headline chart shows, in order: (state, mechanism, label, colour).
+HEADLINE_BARS = [
+    ("idle", "sdt", "sys/sdt.h semaphore check", 1),
+    ("idle", "dp_usdt_site", "USDT: DYNPROBE_FIRE(&site)", 0),
+    ("idle", "dp_usdt", "USDT: DYNPROBE_FIRE(handle)", 0),
+    ("idle", "ust", "lttng-ust tracepoint check", 1),
+    ("idle", "dp_lttng_site", "LTTng: DYNPROBE_FIRE(&site)", 0),
+    ("idle", "dp_lttng", "LTTng: DYNPROBE_FIRE(handle)", 0),
+    ("idle", "stapsdt_guard", "libstapsdt probeIsEnabled()", 2),
+    ("idle", "empty", "the empty loop alone", 4),
+    ("bpftrace", "sdt", "traced: sys/sdt.h, bpftrace count()", 1),
+    ("bpftrace", "dp_usdt", "traced: DYNPROBE_FIRE(handle), bpftrace", 0),
+    ("lttng", "ust", "recorded: lttng-ust tracepoint", 1),
+    ("lttng", "dp_lttng", "recorded: DYNPROBE_FIRE(handle), LTTng", 0),
+]
 
 
 def charts(d, outdir):
@@ -451,19 +583,20 @@ def charts(d, outdir):
         made.append((name, caption))
 
     for st in STATES:
-        write("fire-%s.svg" % st, hbar_svg("Fire cost, %s (1 thread)" % STATE_TEXT[st],
-                                           fire_items(d, st, MECHS), "ns per call"),
+        write("fire-%s.svg" % st, hbar_svg("Cost per call of every mechanism, %s (1 thread)"
+                                           % STATE_TEXT[st], fire_items(d, st, MECHS),
+                                           "ns per call, loop included", NARGS_LEGEND),
               "Fire cost per call, state `%s`, 1 thread" % st)
-    pairs = [("idle", "sdt"), ("idle", "dp_usdt"), ("idle", "ust"), ("idle", "dp_lttng"),
-             ("bpftrace", "sdt"), ("bpftrace", "dp_usdt"), ("lttng", "ust"), ("lttng", "dp_lttng"),
-             ("both", "dp_both")]
     items = []
-    for k, (st, m) in enumerate(pairs):
+    for st, m, label, c in HEADLINE_BARS:
         s = d.stat(d.fire(st, m))
         if s:
-            items.append(("%s, %s" % (m, st), s[0], s[1], s[2], 0 if m.startswith("dp_") else 1))
-    write("headline.svg", hbar_svg("dynprobe (blue) vs native (orange), 2 args, 1 thread",
-                                   items, "ns per call"), "Headline comparisons")
+            items.append((label, s[0], s[1], s[2], c))
+    write("headline.svg", hbar_svg("Cost per call, 2 arguments, 1 thread: disabled (nothing "
+                                   "attached), then traced", items, "ns per call, loop included",
+                                   [(0, "dynprobe"), (1, "compiled-in native"),
+                                    (2, "real libstapsdt"), (4, "empty loop")]),
+          "Headline comparisons")
     items = []
     for label, n, c in (("usdt", "10", 0), ("usdt", "1000", 0), ("lttng_cached", "10", 1),
                         ("lttng_cached_first", "10", 1), ("lttng_cold_all", "10", 2),
@@ -471,7 +604,9 @@ def charts(d, outdir):
         s = d.stat(setup_key(label, "load", n))
         if s:
             items.append(("%s, %s probes" % (label, n), s[0], s[1], s[2], c))
-    write("setup.svg", hbar_svg("Provider load time", items, "µs"), "Provider load time")
+    write("setup.svg", hbar_svg("Provider load time (dynprobe_provider_load)", items, "µs",
+                                [(0, "USDT"), (1, "LTTng, cached object"),
+                                 (2, "LTTng, compiled cold")]), "Provider load time")
     return made
 
 
@@ -534,6 +669,14 @@ METHOD = """\
   of the iterations.  Thread t is pinned (sched_setaffinity) to the t-th CPU
   of the process's affinity mask; with 2 threads both run at once and each
   reports its own ns/call.
+- Disabled-check ratios (the headline's first rows): in each idle repetition
+  A, B and the empty loop run in turn in 20 bursts of ~2 ms on one pinned
+  thread; each side's figure is its median burst (a burst in which the thread
+  was preempted is an outlier, not a cost), and the thread runs SCHED_FIFO
+  for those bursts when root (the CSV's note says which policy it got), so
+  other processes on a shared machine do not preempt it mid-burst; "net of
+  the empty loop" is median(A − empty) ÷ median(B − empty) over the
+  repetitions.
 - States run in the order idle, bpftrace, lttng, both; inside a state every
   cell is measured once per repetition, repetitions interleaved, so the two
   sides of every ratio are measured seconds apart.  Ratios are per repetition,
@@ -566,17 +709,26 @@ METHOD = """\
 
 def write_report(d, info, outdir):
     made = charts(d, outdir)
+    quick = info.get("mode", "").startswith("quick")
     L = ["# dynprobe overhead report — %s, %s" % (info.get("date", "?"), info.get("host", "?")), "",
-         "Mode: %s.  " % info.get("mode", "?") + machine_load(info), "",
-         "The machine is shared and noisy: compare ratios (each computed within this run), "
+         "Mode: %s.  " % info.get("mode", "?") + machine_load(info), ""]
+    if quick:
+        L += ["**Smoke run (`--quick`)**: two repetitions of about 2 ms per cell, to check "
+              "that every cell runs.  Its timings mean nothing and it gives no verdict; "
+              "quote only a full run.", ""]
+    L += ["The machine is shared and noisy: compare ratios (each computed within this run), "
          "not absolute figures across runs.", "",
-         "## Headline (all from this one run)", "", headline(d), "",
+         "## Headline (all from this one run)", "", headline(d, not quick), "",
          "Ratios: median of the per-repetition ratios A/B [their min–max] (A and B "
          "measured seconds apart in each repetition; for the disabled checks, interleaved "
          "in 20 bursts of ~2 ms on one thread), then the two medians in ns, then "
          "the ratio of the fastest repetition of each side (noise only adds time). "
+         "Net of the empty loop: what each check adds to the empty loop measured "
+         "interleaved with it (median over the repetitions), and their ratio, i.e. what "
+         "the check itself costs, when the reference adds at least %s ns (below that "
+         "it is not a measurable cost and a ratio to it means nothing). " % NET_FLOOR_NS +
          "Set-up rows: median [min–max] over n loads.  Verdicts compare the median "
-         "with the issue's target.", "",
+         "(with the loop, as the targets were set) with the issue's target.", "",
          "![headline](charts/headline.svg)", "",
          "## Fire cost by state", "",
          "ns per call, median [min–max] over all repetitions (and both threads for the "
@@ -664,6 +816,9 @@ def check(outdir):
 def main(argv):
     if len(argv) == 3 and argv[1] == "--check":
         return check(argv[2])
+    if len(argv) == 3 and argv[1] == "--readme":
+        print(readme_table(Data(load_rows(argv[2])), load_sysinfo(argv[2])))
+        return 0
     if len(argv) != 2:
         print(__doc__, file=sys.stderr)
         return 2

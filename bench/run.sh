@@ -11,6 +11,10 @@
 #   charts/*.svg       hand-written SVG charts
 #   raw/               logs (bpftrace, lttng, build), caches; gitignored
 #
+# DPBENCH_LIBSTAPSDT=/path/libstapsdt.so.0 adds the real libstapsdt's cells
+# (dlopen()ed; build it yourself, outside this tree); without it they are
+# n/a and only the clearly labelled stand-in is measured.
+#
 # --quick is the CI smoke: seconds long, two repetitions of ~2 ms per cell,
 # the 1,000-probe LTTng compile skipped (an explicit n/a).  It asserts
 # nothing about timings; report.py --check asserts only that every cell
@@ -181,8 +185,9 @@ build_bench() {
 	cc -O2 -falign-loops=32 -Wa,-mbranches-within-32B-boundaries -std=gnu11 \
 		-D_GNU_SOURCE -DDPBENCH_HAVE_DYNPROBE=0 -DDPBENCH_HAVE_UST=$ust \
 		-I"$src/bench" "$src/bench/dpbench.c" "$src/bench/dpbench_mech.c" \
-		"$src/bench/dpbench_tracers.c" "${tp[@]}" -o "$nat/dpbench" "${uflags[@]}" \
-		-lpthread >>"$blog" 2>&1 || { log "native build failed too: see $blog"; exit 1; }
+		"$src/bench/dpbench_tracers.c" "$src/bench/dpbench_stapsdt.c" "${tp[@]}" \
+		-o "$nat/dpbench" "${uflags[@]}" -lpthread -ldl >>"$blog" 2>&1 ||
+		{ log "native build failed too: see $blog"; exit 1; }
 	echo "$nat"
 }
 
@@ -195,11 +200,13 @@ sysinfo() {
 	echo "kernel: $(uname -srm) $(uname -v)"
 	echo "cpu: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1) x $(nproc)"
 	echo "affinity: $(taskset -pc $$ 2>/dev/null | sed 's/.*: //')"
+	echo "nice: $(nice)"
 	echo "compiler: $(cc --version | head -1)"
 	echo "bpftrace: $(bpftrace --version 2>/dev/null || echo none)"
 	echo "lttng-ust: $(pkg-config --modversion lttng-ust 2>/dev/null || echo none)"
 	echo "lttng-tools: $(lttng --version 2>/dev/null | head -1 || echo none)"
 	echo "dynprobe: $ver ($(git -C "$src" describe --always --dirty 2>/dev/null || echo no git))"
+	echo "libstapsdt: ${DPBENCH_LIBSTAPSDT:-not measured (DPBENCH_LIBSTAPSDT unset)}"
 	echo "loadavg_start: $(cut -d' ' -f1-3 /proc/loadavg)"
 	echo "cpu_stat_start: $(head -1 /proc/stat)"
 }
