@@ -32,7 +32,7 @@ PACKAGES=(
 	liblttng-ust-dev liblttng-ctl-dev lttng-tools babeltrace2 libbabeltrace2-dev
 	bpftrace bpfcc-tools libcmocka-dev linux-perf libbpf-dev clang
 	ruby ruby-dev ruby-minitest ruby-mocha python3 python3-pytest python3-venv python3-pip
-	clang groff-base man-db bsdextrautils
+	groff-base man-db bsdextrautils
 )
 
 deps() {
