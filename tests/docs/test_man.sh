@@ -29,8 +29,14 @@ for c in $cmds; do
 	f=$src/tools/cmd_$c.c
 	[ -f "$f" ] || dp_fail "no $f for command $c"
 	# The long options of the command's getopt table.
+	# (or an abbreviation of at least 4 characters that getopt_long accepts,
+	# as `--desc` for `--descending`).
 	for o in $(sed -n '/struct option/,/^[[:space:]]*};/p' "$f" | grep -o '{ *"[a-z][a-z-]*"' | grep -o '[a-z][a-z-]*'); do
-		grep -q -- "--$o" "$WORK/man1.txt" || dp_fail "dynprobe(1) (dynprobe help $c) does not mention --$o"
+		found=0
+		for ((n = ${#o}; n >= 4 || n == ${#o}; n--)); do
+			grep -qE -- "--${o:0:n}([^a-z-]|\$)" "$WORK/man1.txt" && { found=1; break; }
+		done
+		[ "$found" = 1 ] || dp_fail "dynprobe(1) (dynprobe help $c) does not mention --$o"
 	done
 done
 echo "ok: a section per command ($(echo $cmds)), every long option documented"
