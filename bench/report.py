@@ -373,16 +373,17 @@ README_ROWS = [
     "Disabled: libstapsdt stand-in",
     "Traced hit: dynprobe USDT",
     "Recording: dynprobe LTTng",
+    "Recording, LTTng runtime mode ÷ static tracepoint, same fields, 2 args",
     "Which path",
     "Scaling: fire with 10,000 probes",
     "Scaling: same, traced",
     "USDT provider load, 10 probes",
     "USDT provider load, 1,000 probes",
-    "LTTng cold compile + load, 10 probes",
-    "LTTng cached load, 10 probes",
-    "LTTng cached load, 10 probes, first in process",
+    "LTTng runtime-mode load, 10 probes",
+    "LTTng compiled-mode cold compile + load, 10 probes",
+    "LTTng compiled-mode cached load, 10 probes",
     "Memory per USDT provider (10 probes): RSS",
-    "Memory per LTTng provider (10 probes, cached): RSS",
+    "Memory per LTTng provider (10 probes, runtime mode): RSS",
 ]
 
 
