@@ -554,9 +554,15 @@ class Provider:
 
     @property
     def usdt_path(self) -> Optional[str]:
-        """``/proc/PID/fd/N`` while loaded on USDT (for ``usdt:PATH:name:probe``), else None."""
+        """The file tracers attach to while loaded on USDT (``usdt:PATH:name:probe``):
+        the shared image in the trusted directory (without ``-p``, bpftrace
+        traces every process that loads it), else ``/proc/PID/fd/N`` for a
+        private image; None when not loaded on USDT."""
         if "usdt" not in self.loaded_backends:
             return None
+        shared = _lib.lib().provider_usdt_path(self._h)
+        if shared:
+            return shared.decode(errors="surrogateescape")
         fd = self.usdt_fd
         return "/proc/%d/fd/%d" % (os.getpid(), fd) if fd >= 0 else None
 

@@ -201,6 +201,7 @@ class Lib:
         self.provider_loaded = f("dynprobe_provider_loaded_backends", cu, vp)
         self.provider_backend_error = f("dynprobe_provider_backend_error", ci, vp, cu)
         self.provider_usdt_fd = f("dynprobe_provider_usdt_fd", ci, vp)
+        self.provider_usdt_path = f("dynprobe_provider_usdt_path", cs, vp)
         self.type_parse = f("dynprobe_type_parse", ci, cs, ctypes.POINTER(ci))
         self.type_name = f("dynprobe_type_name", cs, ci)
         self.strerror = f("dynprobe_strerror", cs, ci, cs, ctypes.c_size_t)

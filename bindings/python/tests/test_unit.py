@@ -137,7 +137,8 @@ def test_lifecycle_and_disabled_fire():
     assert p.loaded
     if NO_ENV_OVERRIDE:
         assert p.usdt_fd >= 0
-        assert p.usdt_path == "/proc/%d/fd/%d" % (os.getpid(), p.usdt_fd)
+        assert os.path.exists(p.usdt_path)
+        assert p.usdt_path.endswith(".so") or p.usdt_path == "/proc/%d/fd/%d" % (os.getpid(), p.usdt_fd)
     assert pr.fire(1, "x") is False
     assert pr.enabled is False
     assert pr.listening == ()

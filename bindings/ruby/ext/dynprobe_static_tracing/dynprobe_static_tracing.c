@@ -299,6 +299,15 @@ static VALUE rprov_usdt_fd(VALUE self)
 	return INT2NUM(p->prov ? dynprobe_provider_usdt_fd(p->prov) : -1);
 }
 
+/* The shared file holding the USDT object, or nil (none, or private). */
+static VALUE rprov_usdt_shared_path(VALUE self)
+{
+	struct rprov *p = rprov_get(self);
+	const char *path = p->prov ? dynprobe_provider_usdt_path(p->prov) : NULL;
+
+	return path ? rb_str_new_cstr(path) : Qnil;
+}
+
 /* ---- Tracepoint ---- */
 
 static void rtp_mark(void *ptr)
@@ -651,6 +660,7 @@ void Init_dynprobe_static_tracing(void)
 	rb_define_method(cProvider, "backend_mask", rprov_backend_mask, 0);
 	rb_define_method(cProvider, "loaded_mask", rprov_loaded_mask, 0);
 	rb_define_method(cProvider, "usdt_fd", rprov_usdt_fd, 0);
+	rb_define_method(cProvider, "usdt_shared_path", rprov_usdt_shared_path, 0);
 
 	cTracepoint = rb_define_class_under(mStaticTracing, "Tracepoint", rb_cObject);
 	rb_define_alloc_func(cTracepoint, rtp_alloc);

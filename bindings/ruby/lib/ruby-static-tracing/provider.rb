@@ -170,14 +170,20 @@ module StaticTracing
       loaded_mask != 0
     end
 
-    # The file tracers attach to while loaded on USDT
-    # ("/proc/PID/fd/N", usable as `bpftrace -e 'usdt:PATH:ns:name ...'`);
-    # "lttng:NAMESPACE" while loaded on LTTng only (there is no file: an
-    # lttng session names the events); "" while not loaded.
+    # The file tracers attach to while loaded on USDT: the shared image in
+    # the trusted directory (`bpftrace -e 'usdt:PATH:ns:name ...'` without
+    # -p traces every process that loads it), else "/proc/PID/fd/N" (a
+    # private image); "lttng:NAMESPACE" while loaded on LTTng only (there is
+    # no file: an lttng session names the events); "" while not loaded.
     def path
       loaded = loaded_mask
-      fd = loaded & Native::BACKEND_USDT != 0 ? usdt_fd : -1
-      return "/proc/#{Process.pid}/fd/#{fd}" if fd >= 0
+      if loaded & Native::BACKEND_USDT != 0
+        shared = usdt_shared_path
+        return shared if shared
+
+        fd = usdt_fd
+        return "/proc/#{Process.pid}/fd/#{fd}" if fd >= 0
+      end
       return "lttng:#{namespace}" if loaded != 0
 
       ''
