@@ -22,10 +22,10 @@ def lttng(*args):
     return r.stdout
 
 
-def session(tmp_path, name, events):
+def session(tmp_path, name, events, *enable_args):
     d = str(tmp_path / ("trace-" + name))
     lttng("create", name, "--output=" + d)
-    lttng("enable-event", "-u", events)
+    lttng("enable-event", "-u", events, *enable_args)
     lttng("start")
     return d
 
@@ -149,3 +149,22 @@ def test_latency_example(bg, tmp_path):
         m = re.match(r'pyapp:request: \{ method = "handle_request", duration = (\d+) \}$', line)
         assert m, line
         assert int(m.group(1)) >= 1_000_000
+
+
+def test_loglevel_filters_in_a_session(tmp_path):
+    """loglevel= is the LTTng event's log level: a session enabling only
+    TRACE_INFO records the info probe and not the debug one."""
+    d = session(tmp_path, "ll", "pyll:*", "--loglevel-only=TRACE_INFO")
+    with dynprobe.Provider("pyll", backends=("lttng",)) as prov:
+        info = prov.add_probe("info", "u64", loglevel="info")
+        debug = prov.add_probe("debug", "u64", loglevel="TRACE_DEBUG")
+        prov.load()
+        out = subprocess.run(["lttng", "list", "-u"], capture_output=True, text=True).stdout
+        assert "pyll:info (loglevel: TRACE_INFO (6))" in out, out
+        wait_until(lambda: info.enabled, 30, "the info event to read as enabled")
+        assert not debug.enabled
+        for i in range(3):
+            info.fire(i)
+            debug.fire(i)
+        lttng("stop")
+    assert events(d) == ["pyll:info: { arg0 = %d }" % i for i in range(3)]

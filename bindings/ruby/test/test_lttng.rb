@@ -150,4 +150,22 @@ class TestLttng < Minitest::Test
     lttng('stop')
     assert_operator events(dir).grep(/rbboth:tick: \{ arg0 = \d+ \}/).size, :>=, i - 1
   end
+
+  # loglevel: is the LTTng event's log level: a session enabling only
+  # TRACE_INFO records the info tracepoint and not the debug one.
+  def test_loglevel_filters_in_a_session
+    info = StaticTracing::Tracepoint.new('rbll', 'info', Integer, loglevel: :info, backends: [:lttng])
+    debug = StaticTracing::Tracepoint.new('rbll', 'debug', Integer, loglevel: 'TRACE_DEBUG')
+    dir = File.join(workdir, 'trace-ll')
+    lttng('create', 'll', "--output=#{dir}")
+    lttng('enable-event', '-u', 'rbll:*', '--loglevel-only=TRACE_INFO')
+    lttng('start')
+    info.provider.enable
+    assert_match(/rbll:info \(loglevel: TRACE_INFO \(6\)\)/, `lttng list -u 2>&1`)
+    wait_until(30, 'the info event to read as enabled') { info.enabled? }
+    refute debug.enabled?, 'TRACE_DEBUG is not enabled by --loglevel-only=TRACE_INFO'
+    3.times { |i| info.fire(i); debug.fire(i) }
+    lttng('stop')
+    assert_equal ['rbll:info: { arg0 = 0 }', 'rbll:info: { arg0 = 1 }', 'rbll:info: { arg0 = 2 }'], events(dir)
+  end
 end
