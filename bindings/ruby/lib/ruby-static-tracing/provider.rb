@@ -141,7 +141,7 @@ module StaticTracing
     # when it is loaded on some backend.  As ruby-static-tracing did, a
     # failure returns false instead of raising (StaticTracing.logger and
     # #last_error say why).  When one backend fails and another loads (say,
-    # LTTng without a compiler) the provider is enabled: a warning names the
+    # LTTng without lttng-ust) the provider is enabled: a warning names the
     # failure once, and #backend_errors tells.
     def enable
       return true if enabled?
