@@ -39,6 +39,7 @@
 
 #include "backends/usdt/usdt_format.h"
 #include "commands.h"
+#include "introspect_format.h"
 #include "tp.h" /* the generated LTTng providers' descriptor ABI */
 
 #define MAX_FILE (64u << 20)
@@ -56,17 +57,20 @@ struct row {
 	bool usdt, lttng;	/* seen on the backend */
 	const char *usdt_state; /* loaded / unloaded */
 	unsigned sem;
-	bool attached;		 /* a uprobe on the stub, or the semaphore */
-	const char *lttng_state; /* loaded / mapped */
-	bool enabled;		 /* an LTTng session enabled the event */
+	bool attached;	      /* a uprobe on the stub, or the semaphore */
+	char lttng_state[24]; /* loaded/runtime ..., or mapped */
+	bool enabled;	      /* an LTTng session enabled the event */
 	char args[160];
 };
 
-/* One USDT image: where a tracer finds it. */
+/* One USDT image: where a tracer finds it; for a private one, why (from
+ * the process's introspection record). */
 struct image_row {
 	int pid;
 	char provider[DYNPROBE_MAX_PROVIDER_NAME + 1];
 	char where[600];
+	bool private_img;
+	char why[DP_INTRO_MAX_WHERE];
 };
 
 struct listing {
@@ -74,6 +78,8 @@ struct listing {
 	size_t nrows, cap;
 	struct image_row *images;
 	size_t nimages, icap;
+	struct image_row *whys; /* pid, provider, why: matched to images when printing */
+	size_t nwhys, wcap;
 };
 
 static int read_file(int fd, uint8_t **ret, size_t *ret_len)
@@ -172,20 +178,33 @@ static struct row *row_get(struct listing *l, int pid, const char *provider, con
 	return r;
 }
 
-static void image_add(struct listing *l, int pid, const char *provider, const char *where)
+static struct image_row *image_push(struct image_row **v, size_t *n, size_t *cap, int pid,
+				    const char *provider)
 {
-	if (l->nimages == l->icap) {
-		size_t cap = l->icap ? 2 * l->icap : 16;
-		struct image_row *r = realloc(l->images, cap * sizeof(*r));
+	if (*n == *cap) {
+		size_t c = *cap ? 2 * *cap : 16;
+		struct image_row *r = realloc(*v, c * sizeof(*r));
 		if (!r)
-			return;
-		l->images = r;
-		l->icap = cap;
+			return NULL;
+		*v = r;
+		*cap = c;
 	}
-	struct image_row *r = &l->images[l->nimages++];
+	struct image_row *r = &(*v)[(*n)++];
+	memset(r, 0, sizeof(*r));
 	r->pid = pid;
 	snprintf(r->provider, sizeof(r->provider), "%s", provider);
-	snprintf(r->where, sizeof(r->where), "%s", where);
+	return r;
+}
+
+static void image_add(struct listing *l, int pid, const char *provider, const char *where,
+		      bool private_img)
+{
+	struct image_row *r = image_push(&l->images, &l->nimages, &l->icap, pid, provider);
+
+	if (r) {
+		snprintf(r->where, sizeof(r->where), "%s", where);
+		r->private_img = private_img;
+	}
 }
 
 /* ---- USDT ---- */
@@ -250,10 +269,10 @@ static void usdt_where(int pid, const struct mapping *m, bool shared, char *buf,
 	}
 	fd = find_fd(pid, m->inode);
 	if (fd >= 0)
-		snprintf(buf, len, "/proc/%d/fd/%d (private %s: -p %d only)", pid, fd,
+		snprintf(buf, len, "/proc/%d/fd/%d (private %s, -p %d only", pid, fd,
 			 strncmp(m->path, "/memfd:", 7) ? "file" : "memfd", pid);
 	else
-		snprintf(buf, len, "(private, no descriptor: freed or hidden)");
+		snprintf(buf, len, "(private, no descriptor");
 }
 
 /* One mapped USDT image; returns the number of probes listed. */
@@ -280,7 +299,7 @@ static int list_usdt(struct listing *l, int pid, const struct mapping *m, bool s
 	n = dp_usdt_read_image(img, len, &info, usdt_probe, &c);
 	if (n > 0) {
 		usdt_where(pid, m, shared, where, sizeof(where));
-		image_add(l, pid, c.provider, where);
+		image_add(l, pid, c.provider, where, !shared);
 	}
 out:
 	free(img);
@@ -380,7 +399,8 @@ static int lttng_event(struct listing *l, int pid, const char *prov, const struc
 	if (!name[0] || !(r = row_get(l, pid, prov, name)))
 		return -1;
 	r->lttng = true;
-	r->lttng_state = "mapped";
+	if (!r->lttng_state[0]) /* the record, if any, says more */
+		snprintf(r->lttng_state, sizeof(r->lttng_state), "mapped");
 	r->enabled = state != 0;
 	if (!r->usdt) /* USDT knows the exact types; LTTng adds field names */
 		signature_text(sig, r->args, sizeof(r->args));
@@ -417,6 +437,101 @@ static int list_lttng(struct listing *l, int pid, const struct mapping *m, int m
 	return shown;
 }
 
+/* ---- the introspection record ---- */
+
+struct record_ctx {
+	struct listing *l;
+	int pid, memfd;
+};
+
+static const char *lttng_mode_name(uint32_t mode)
+{
+	switch (mode) {
+	case DP_INTRO_LTTNG_RUNTIME:
+		return "runtime";
+	case DP_INTRO_LTTNG_COMPILED:
+		return "compiled";
+	case DP_INTRO_LTTNG_PREBUILT:
+		return "prebuilt";
+	default:
+		return "?";
+	}
+}
+
+/* What the record adds to a probe's row: LTTng state, mode and session,
+ * and USDT facts when no image was read (its words, through /proc/PID/mem). */
+static void record_probe(const struct record_ctx *c, const struct dp_intro_provider *pv,
+			 const struct dp_intro_probe *p)
+{
+	struct row *r = row_get(c->l, c->pid, pv->name, p->name);
+	int state = 0;
+
+	if (!r)
+		return;
+	if (pv->has_lttng) {
+		r->lttng = true;
+		snprintf(r->lttng_state, sizeof(r->lttng_state), "%s/%s",
+			 pv->lttng_loaded ? "loaded" : "unloaded", lttng_mode_name(pv->lttng_mode));
+		r->enabled = p->lttng_state &&
+			     read_mem(c->memfd, p->lttng_state, 0, &state, sizeof(state)) && state;
+	}
+	if (pv->has_usdt && !r->usdt && p->usdt_sem) {
+		uint16_t sem = 0, idle = 0, live = 0;
+		read_mem(c->memfd, p->usdt_sem, 0, &sem, sizeof(sem));
+		/* the cell keeps the stub's idle bytes right after the semaphore */
+		read_mem(c->memfd, p->usdt_sem, 2, &idle, sizeof(idle));
+		read_mem(c->memfd, p->usdt_stub, 0, &live, sizeof(live));
+		r->usdt = true;
+		r->usdt_state = pv->usdt_state == DP_USDT_STATE_LOADED ? "loaded" : "unloaded";
+		r->sem = sem;
+		r->attached = sem || live != idle;
+	}
+	if (!r->args[0])
+		types_text(p->types, p->nargs, r->args, sizeof(r->args));
+}
+
+static int record_provider(const struct dp_intro_provider *pv, void *arg)
+{
+	const struct record_ctx *c = arg;
+	struct image_row *w;
+
+	for (uint32_t i = 0; i < pv->nprobes; i++)
+		record_probe(c, pv, &pv->probes[i]);
+	if (pv->has_usdt && pv->usdt_kind != DP_INTRO_USDT_FILE) {
+		w = image_push(&c->l->whys, &c->l->nwhys, &c->l->wcap, c->pid, pv->name);
+		if (w)
+			snprintf(w->why, sizeof(w->why), "%s", pv->usdt_where);
+	}
+	return 0;
+}
+
+/* A consistent copy: the generation even and unchanged across the read. */
+static int list_record(struct listing *l, int pid, const struct mapping *m, int memfd)
+{
+	struct record_ctx c = {.l = l, .pid = pid, .memfd = memfd};
+	int fd = open_mapping(pid, m), n = 0;
+	uint32_t gen = 0, again = 1;
+	uint8_t *buf = NULL;
+	size_t len = 0;
+
+	for (int attempt = 0; fd >= 0 && attempt < 20; attempt++) {
+		free(buf);
+		buf = NULL;
+		if (read_file(fd, &buf, &len) < 0 || dp_intro_read(buf, len, &gen, NULL, NULL) < 0)
+			continue;
+		if (pread(fd, &again, sizeof(again),
+			  offsetof(struct dp_intro_header, generation)) == sizeof(again) &&
+		    again == gen) {
+			n = dp_intro_read(buf, len, NULL, record_provider, &c);
+			break;
+		}
+	}
+	free(buf);
+	if (fd >= 0)
+		close(fd);
+	return n > 0 ? n : 0;
+}
+
 /* ---- processes ---- */
 
 static bool parse_maps_line(const char *line, struct mapping *m)
@@ -433,7 +548,7 @@ static bool parse_maps_line(const char *line, struct mapping *m)
 }
 
 /* Which kind of dynprobe object a mapping may be. */
-enum source { SRC_NONE, SRC_USDT_SHARED, SRC_USDT_PRIVATE, SRC_LTTNG };
+enum source { SRC_NONE, SRC_USDT_SHARED, SRC_USDT_PRIVATE, SRC_LTTNG, SRC_RECORD };
 
 static enum source classify(const struct mapping *m)
 {
@@ -441,6 +556,8 @@ static enum source classify(const struct mapping *m)
 		return SRC_NONE;
 	if (strstr(m->path, DP_TP_NAME_PREFIX))
 		return SRC_LTTNG;
+	if (!strncmp(m->path, "/memfd:" DP_INTRO_MEMFD_NAME " ", 8 + strlen(DP_INTRO_MEMFD_NAME)))
+		return SRC_RECORD;
 	if (!strncmp(m->path, "/memfd:dynprobe:", 16))
 		return SRC_USDT_PRIVATE;
 	if (strstr(m->path, " (deleted)")) /* an O_TMPFILE image, or a removed file */
@@ -477,6 +594,10 @@ static int list_pid(struct listing *l, int pid)
 			seen_inode = m.inode;
 			shown += list_usdt(l, pid, &m, classify(&m) == SRC_USDT_SHARED, memfd);
 			break;
+		case SRC_RECORD:
+			seen_inode = m.inode;
+			list_record(l, pid, &m, memfd);
+			break;
 		case SRC_NONE:
 			break;
 		}
@@ -499,16 +620,22 @@ static void print_rows(const struct listing *l)
 		printf("%-7d %-16s %-24s %-8s %-4s %-8s %-8s %-7s %s\n", r->pid, r->provider,
 		       r->probe, r->usdt ? r->usdt_state : "-", sem,
 		       r->usdt ? (r->attached ? "yes" : "no") : "-",
-		       r->lttng ? (r->lttng_state ? r->lttng_state : "?") : "-",
-		       r->lttng && r->lttng_state ? (r->enabled ? "yes" : "no") : "-", r->args);
+		       r->lttng ? (r->lttng_state[0] ? r->lttng_state : "?") : "-",
+		       r->lttng && r->lttng_state[0] ? (r->enabled ? "yes" : "no") : "-", r->args);
 	}
 	if (!l->nimages)
 		return;
 	printf("\n%-7s %-16s %s\n", "PID", "PROVIDER",
 	       "USDT IMAGE (trace every process: usdt:PATH:PROVIDER:PROBE, no -p)");
-	for (size_t i = 0; i < l->nimages; i++)
-		printf("%-7d %-16s %s\n", l->images[i].pid, l->images[i].provider,
-		       l->images[i].where);
+	for (size_t i = 0; i < l->nimages; i++) {
+		const struct image_row *im = &l->images[i];
+		const char *why = NULL;
+		for (size_t k = 0; im->private_img && k < l->nwhys; k++)
+			if (l->whys[k].pid == im->pid && !strcmp(l->whys[k].provider, im->provider))
+				why = l->whys[k].why;
+		printf("%-7d %-16s %s%s%s%s\n", im->pid, im->provider, im->where,
+		       why && *why ? ": " : "", why ? why : "", im->private_img ? ")" : "");
+	}
 }
 
 static void list_usage(FILE *out)
@@ -567,5 +694,6 @@ int cmd_list(int argc, char **argv)
 		print_rows(&l);
 	free(l.rows);
 	free(l.images);
+	free(l.whys);
 	return r;
 }

@@ -35,6 +35,11 @@ DP_HIDDEN int dp_usdt_fd(const struct dp_usdt_image *image);
 /* Where the image lives: the shared file's path (*ret_shared true), or why
  * it is a private memfd. */
 DP_HIDDEN const char *dp_usdt_where(const struct dp_usdt_image *image, bool *ret_shared);
+/* Append the image's backend record to the introspection record. */
+struct dp_intro_writer;
+DP_HIDDEN void dp_usdt_introspect(const struct dp_usdt_image *image,
+				  const struct dp_usdt_site *sites, size_t nprobes,
+				  struct dp_intro_writer *w);
 /* Retire the image: it stays mapped, inert, for reuse by a later load. */
 DP_HIDDEN void dp_usdt_release(struct dp_usdt_image *image);
 /* Call the stub with values already converted (see union dp_value). */

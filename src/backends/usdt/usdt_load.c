@@ -41,6 +41,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "introspect.h"
 #include "usdt.h"
 
 /* Links of a retired image in one of the two indexes below. */
@@ -361,6 +362,29 @@ const char *dp_usdt_where(const struct dp_usdt_image *image, bool *ret_shared)
 	if (ret_shared)
 		*ret_shared = image && image->kind == DP_USDT_IMAGE_FILE;
 	return image ? image->where : NULL;
+}
+
+/* The image's record for `dynprobe list` (introspect_format.h, USDT v1). */
+void dp_usdt_introspect(const struct dp_usdt_image *image, const struct dp_usdt_site *sites,
+			size_t nprobes, struct dp_intro_writer *w)
+{
+	static const uint32_t kinds[] = {
+		[DP_USDT_IMAGE_FILE] = DP_INTRO_USDT_FILE,
+		[DP_USDT_IMAGE_MEMFD] = DP_INTRO_USDT_MEMFD,
+		[DP_USDT_IMAGE_TMPFILE] = DP_INTRO_USDT_TMPFILE,
+	};
+
+	dp_intro_begin_backend(w, DYNPROBE_BACKEND_USDT, DP_INTRO_USDT_VERSION);
+	dp_intro_u32(w, __atomic_load_n(&image->header->state, __ATOMIC_RELAXED));
+	dp_intro_u32(w, kinds[image->kind]);
+	dp_intro_u64(w, image->base);
+	dp_intro_str(w, image->where);
+	dp_intro_u32(w, (uint32_t)nprobes);
+	for (size_t i = 0; i < nprobes; i++) {
+		dp_intro_u64(w, (uint64_t)(uintptr_t)sites[i].stub);
+		dp_intro_u64(w, (uint64_t)(uintptr_t)sites[i].sem);
+	}
+	dp_intro_end(w);
 }
 
 /* Retire: the mapping and the descriptor (the file's liveness lock) stay,

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * introspect.h - writing the per-process introspection record (format:
+ * introspect_format.h) that `dynprobe list` reads.
+ *
+ * The core calls dp_introspect_update() after every load, unload and free,
+ * holding no dynprobe lock.  It rebuilds the record: the core's walker,
+ * dp_registry_introspect(), adds each provider with dp_intro_put_provider()
+ * and then calls each loaded backend's introspect op, which adds one
+ * backend record (dp_intro_begin_backend(), fields, dp_intro_end()).
+ */
+#ifndef DYNPROBE_INTROSPECT_H
+#define DYNPROBE_INTROSPECT_H
+
+#include "internal.h"
+#include "introspect_format.h"
+
+struct dp_intro_writer;
+
+DP_HIDDEN void dp_introspect_update(void);
+
+DP_HIDDEN void dp_intro_put_provider(struct dp_intro_writer *w, const char *name,
+				     unsigned int backends, unsigned int loaded, size_t nprobes,
+				     const struct dp_probe_desc *const *probes);
+DP_HIDDEN void dp_intro_begin_backend(struct dp_intro_writer *w, unsigned int backend,
+				      uint32_t version);
+DP_HIDDEN void dp_intro_u32(struct dp_intro_writer *w, uint32_t v);
+DP_HIDDEN void dp_intro_u64(struct dp_intro_writer *w, uint64_t v);
+DP_HIDDEN void dp_intro_str(struct dp_intro_writer *w, const char *s);
+DP_HIDDEN void dp_intro_end(struct dp_intro_writer *w);
+
+/* The core's walker (provider.c): every provider and its loaded backends,
+ * under the registry lock and each provider's lock. */
+DP_HIDDEN int dp_registry_introspect(struct dp_intro_writer *w);
+
+#endif

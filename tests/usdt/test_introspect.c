@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The introspection record, written by introspect.c and read back by
+ * introspect_reader.c the way `dynprobe list` does: through the memfd
+ * found in /proc/self/maps.  The core's walker is replaced by one that
+ * describes two made-up providers, so the test needs nothing else of the
+ * library.  Also: a rewrite bumps the generation by two and may shrink
+ * the record; a fork child starts a record of its own.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "introspect.h"
+
+static int lttng_state_word = 1;
+static int nproviders = 2;
+
+static const struct dp_probe_desc p_req = {
+    .name = "req", .nargs = 2, .types = {DYNPROBE_U64, DYNPROBE_STR}};
+static const struct dp_probe_desc p_tick = {.name = "tick"};
+
+int dp_registry_introspect(struct dp_intro_writer *w)
+{
+	const struct dp_probe_desc *alpha[] = {&p_req, &p_tick}, *beta[] = {&p_tick};
+
+	dp_intro_put_provider(w, "alpha", DYNPROBE_BACKEND_USDT, DYNPROBE_BACKEND_USDT, 2, alpha);
+	dp_intro_begin_backend(w, DYNPROBE_BACKEND_USDT, DP_INTRO_USDT_VERSION);
+	dp_intro_u32(w, 1);
+	dp_intro_u32(w, DP_INTRO_USDT_MEMFD);
+	dp_intro_u64(w, 0x7f0000000000);
+	dp_intro_str(w, "/x is a symlink");
+	dp_intro_u32(w, 2);
+	for (uint64_t i = 0; i < 2; i++) {
+		dp_intro_u64(w, 0x1000 + i);
+		dp_intro_u64(w, 0x2000 + i);
+	}
+	dp_intro_end(w);
+	if (nproviders < 2)
+		return 0;
+	dp_intro_put_provider(w, "beta", DYNPROBE_BACKEND_LTTNG, 0, 1, beta);
+	dp_intro_begin_backend(w, DYNPROBE_BACKEND_LTTNG, DP_INTRO_LTTNG_VERSION);
+	dp_intro_u32(w, DP_INTRO_LTTNG_RUNTIME);
+	dp_intro_u32(w, 0);
+	dp_intro_str(w, "");
+	dp_intro_u32(w, 1);
+	dp_intro_u64(w, (uint64_t)(uintptr_t)&lttng_state_word);
+	dp_intro_end(w);
+	return 0;
+}
+
+/* The record as another process would read it: the maps line, then
+ * map_files.  Returns a malloc()ed copy and its inode. */
+static uint8_t *read_record(size_t *len, unsigned long *ino)
+{
+	char line[512], path[128];
+	unsigned long lo = 0, hi = 0;
+	uint8_t *buf = NULL;
+	FILE *maps = fopen("/proc/self/maps", "r");
+	struct stat st;
+
+	while (maps && fgets(line, sizeof(line), maps))
+		if (strstr(line, "/memfd:" DP_INTRO_MEMFD_NAME " ") &&
+		    sscanf(line, "%lx-%lx %*s %*s %*s %lu", &lo, &hi, ino) == 3)
+			break;
+	if (maps)
+		fclose(maps);
+	if (!hi)
+		return NULL;
+	snprintf(path, sizeof(path), "/proc/self/map_files/%lx-%lx", lo, hi);
+	int fd = open(path, O_RDONLY);
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return NULL;
+	buf = malloc((size_t)st.st_size);
+	*len = (size_t)pread(fd, buf, (size_t)st.st_size, 0);
+	close(fd);
+	return buf;
+}
+
+struct seen {
+	int n;
+	struct dp_intro_provider p[2];
+	struct dp_intro_probe probes[2][2];
+};
+
+static int collect(const struct dp_intro_provider *pv, void *arg)
+{
+	struct seen *s = arg;
+
+	if (s->n < 2) {
+		s->p[s->n] = *pv;
+		memcpy(s->probes[s->n], pv->probes,
+		       sizeof(pv->probes[0]) * (pv->nprobes < 2 ? pv->nprobes : 2));
+		s->n++;
+	}
+	return 0;
+}
+
+static void round_trip(void **state)
+{
+	struct seen s = {0};
+	unsigned long ino = 0;
+	uint32_t gen1 = 0, gen2 = 0;
+	size_t len = 0;
+	uint8_t *rec;
+	(void)state;
+
+	dp_introspect_update();
+	rec = read_record(&len, &ino);
+	assert_non_null(rec);
+	assert_int_equal(dp_intro_read(rec, len, &gen1, collect, &s), 2);
+	assert_int_equal(gen1 % 2, 0);
+	assert_string_equal(s.p[0].name, "alpha");
+	assert_true(s.p[0].has_usdt);
+	assert_int_equal(s.p[0].usdt_kind, DP_INTRO_USDT_MEMFD);
+	assert_string_equal(s.p[0].usdt_where, "/x is a symlink");
+	assert_int_equal(s.p[0].nprobes, 2);
+	assert_string_equal(s.probes[0][0].name, "req");
+	assert_int_equal(s.probes[0][0].nargs, 2);
+	assert_int_equal(s.probes[0][0].types[1], DYNPROBE_STR);
+	assert_int_equal(s.probes[0][1].usdt_sem, 0x2001);
+	assert_string_equal(s.p[1].name, "beta");
+	assert_true(s.p[1].has_lttng && !s.p[1].has_usdt);
+	assert_int_equal(s.p[1].lttng_mode, DP_INTRO_LTTNG_RUNTIME);
+	assert_int_equal(s.probes[1][0].lttng_state, (uint64_t)(uintptr_t)&lttng_state_word);
+	free(rec);
+
+	/* A rewrite: shorter, next generation. */
+	nproviders = 1;
+	dp_introspect_update();
+	rec = read_record(&len, &ino);
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(dp_intro_read(rec, len, &gen2, collect, &s), 1);
+	assert_int_equal(gen2, gen1 + 2);
+	free(rec);
+	nproviders = 2;
+}
+
+/* A reader never uses a copy taken mid-rewrite. */
+static void odd_generation(void **state)
+{
+	unsigned long ino;
+	size_t len = 0;
+	uint8_t *rec;
+	(void)state;
+
+	dp_introspect_update();
+	rec = read_record(&len, &ino);
+	assert_non_null(rec);
+	((struct dp_intro_header *)rec)->generation |= 1;
+	assert_int_equal(dp_intro_read(rec, len, NULL, NULL, NULL), -EAGAIN);
+	((struct dp_intro_header *)rec)->major = DP_INTRO_MAJOR + 1;
+	assert_int_equal(dp_intro_read(rec, len, NULL, NULL, NULL), -EINVAL);
+	free(rec);
+}
+
+/* A fork child keeps no mapping of its parent's record and writes its own. */
+static void fork_child_own_record(void **state)
+{
+	unsigned long parent_ino = 0, ino = 0;
+	size_t len;
+	uint8_t *rec;
+	int status;
+	pid_t pid;
+	(void)state;
+
+	dp_introspect_update();
+	free(read_record(&len, &parent_ino));
+	pid = fork();
+	if (pid == 0) {
+		if (read_record(&len, &ino))
+			_exit(1); /* inherited the parent's mapping */
+		dp_introspect_update();
+		rec = read_record(&len, &ino);
+		_exit(rec && ino != parent_ino && dp_intro_read(rec, len, NULL, NULL, NULL) == 2
+			  ? 0
+			  : 2);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(round_trip),
+	    cmocka_unit_test(odd_generation),
+	    cmocka_unit_test(fork_child_own_record),
+	};
+
+	if (geteuid() != 0) { /* /proc/self/map_files */
+		printf("1..0 # SKIP needs root\n");
+		return 0;
+	}
+	cmocka_set_message_output(CM_OUTPUT_TAP);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
