@@ -96,7 +96,7 @@ enum {
 #define DP_INTRO_MAX_WHERE 512
 
 /* One probe of a provider, with what each backend said about it. */
-struct dp_intro_probe {
+struct dp_intro_read_probe {
 	char name[DYNPROBE_MAX_PROBE_NAME + 1];
 	uint8_t nargs;
 	uint8_t types[DYNPROBE_MAX_ARGS]; /* 0 where unknown */
@@ -104,7 +104,7 @@ struct dp_intro_probe {
 	uint64_t lttng_state;		  /* 0: not on LTTng or no state */
 };
 
-struct dp_intro_provider {
+struct dp_intro_read_provider {
 	char name[DYNPROBE_MAX_PROVIDER_NAME + 1];
 	uint32_t backends, loaded; /* DYNPROBE_BACKEND_* masks */
 	bool has_usdt, has_lttng;  /* a backend record was seen */
@@ -114,7 +114,7 @@ struct dp_intro_provider {
 	uint32_t lttng_mode, lttng_loaded;
 	char lttng_object[DP_INTRO_MAX_WHERE];
 	uint32_t nprobes;	       /* entries in probes[] */
-	struct dp_intro_probe *probes; /* owned by the reader: valid during the callback */
+	struct dp_intro_read_probe *probes; /* owned by the reader: valid during the callback */
 };
 
 /* Parse `len` untrusted bytes (a copy of the record).  Calls `fn` once per
@@ -122,8 +122,8 @@ struct dp_intro_provider {
  * stops.  Returns the number of providers reported, -EAGAIN when the copy
  * was taken mid-rewrite (odd generation), or -EINVAL when the bytes are
  * not a record of a major version this reader knows. */
-typedef int (*dp_intro_provider_fn)(const struct dp_intro_provider *provider, void *arg);
-int dp_intro_read(const uint8_t *buf, size_t len, uint32_t *ret_generation, dp_intro_provider_fn fn,
+typedef int (*dp_intro_read_fn)(const struct dp_intro_read_provider *provider, void *arg);
+int dp_intro_read(const uint8_t *buf, size_t len, uint32_t *ret_generation, dp_intro_read_fn fn,
 		  void *arg);
 
 #endif

@@ -73,7 +73,7 @@ static void get_str(struct cursor *c, char *buf, size_t len, bool exact)
 	c->left -= n;
 }
 
-static int parse_provider(struct cursor *c, struct dp_intro_provider *pv)
+static int parse_provider(struct cursor *c, struct dp_intro_read_provider *pv)
 {
 	uint32_t n;
 
@@ -89,7 +89,7 @@ static int parse_provider(struct cursor *c, struct dp_intro_provider *pv)
 		return -ENOMEM;
 	pv->nprobes = n;
 	for (uint32_t i = 0; i < n && !c->bad; i++) {
-		struct dp_intro_probe *p = &pv->probes[i];
+		struct dp_intro_read_probe *p = &pv->probes[i];
 		get_str(c, p->name, sizeof(p->name), true);
 		take(c, &p->nargs, 1);
 		take(c, p->types, sizeof(p->types));
@@ -104,7 +104,7 @@ static int parse_provider(struct cursor *c, struct dp_intro_provider *pv)
 
 /* Per-probe addresses of a backend record, if it lists as many probes as
  * its provider (otherwise they cannot be matched up and are ignored). */
-static void backend_usdt(struct cursor *c, struct dp_intro_provider *pv)
+static void backend_usdt(struct cursor *c, struct dp_intro_read_provider *pv)
 {
 	uint32_t n;
 
@@ -122,7 +122,7 @@ static void backend_usdt(struct cursor *c, struct dp_intro_provider *pv)
 	}
 }
 
-static void backend_lttng(struct cursor *c, struct dp_intro_provider *pv)
+static void backend_lttng(struct cursor *c, struct dp_intro_read_provider *pv)
 {
 	uint32_t n;
 
@@ -138,7 +138,7 @@ static void backend_lttng(struct cursor *c, struct dp_intro_provider *pv)
 }
 
 /* A backend record belongs to the provider before it. */
-static void parse_backend(struct cursor *c, struct dp_intro_provider *pv)
+static void parse_backend(struct cursor *c, struct dp_intro_read_provider *pv)
 {
 	uint32_t backend = get_u32(c), version = get_u32(c);
 
@@ -161,7 +161,7 @@ static bool header_ok(const uint8_t *buf, size_t len, struct dp_intro_header *h)
 }
 
 /* Report the provider being built (if any) and forget it; 1 to stop. */
-static int flush(struct dp_intro_provider *pv, bool *have, int *count, dp_intro_provider_fn fn,
+static int flush(struct dp_intro_read_provider *pv, bool *have, int *count, dp_intro_read_fn fn,
 		 void *arg)
 {
 	int stop = 0;
@@ -176,11 +176,11 @@ static int flush(struct dp_intro_provider *pv, bool *have, int *count, dp_intro_
 	return stop;
 }
 
-int dp_intro_read(const uint8_t *buf, size_t len, uint32_t *ret_generation, dp_intro_provider_fn fn,
+int dp_intro_read(const uint8_t *buf, size_t len, uint32_t *ret_generation, dp_intro_read_fn fn,
 		  void *arg)
 {
 	struct dp_intro_header h;
-	struct dp_intro_provider pv = {0};
+	struct dp_intro_read_provider pv = {0};
 	struct cursor all;
 	bool have = false;
 	int count = 0, stop = 0;

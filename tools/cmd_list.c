@@ -460,8 +460,8 @@ static const char *lttng_mode_name(uint32_t mode)
 
 /* What the record adds to a probe's row: LTTng state, mode and session,
  * and USDT facts when no image was read (its words, through /proc/PID/mem). */
-static void record_probe(const struct record_ctx *c, const struct dp_intro_provider *pv,
-			 const struct dp_intro_probe *p)
+static void record_probe(const struct record_ctx *c, const struct dp_intro_read_provider *pv,
+			 const struct dp_intro_read_probe *p)
 {
 	struct row *r = row_get(c->l, c->pid, pv->name, p->name);
 	int state = 0;
@@ -490,7 +490,7 @@ static void record_probe(const struct record_ctx *c, const struct dp_intro_provi
 		types_text(p->types, p->nargs, r->args, sizeof(r->args));
 }
 
-static int record_provider(const struct dp_intro_provider *pv, void *arg)
+static int record_provider(const struct dp_intro_read_provider *pv, void *arg)
 {
 	const struct record_ctx *c = arg;
 	struct image_row *w;

@@ -13,7 +13,7 @@
 
 #include "introspect_format.h"
 
-static int provider(const struct dp_intro_provider *pv, void *arg)
+static int provider(const struct dp_intro_read_provider *pv, void *arg)
 {
 	size_t *bytes = arg;
 
@@ -21,7 +21,7 @@ static int provider(const struct dp_intro_provider *pv, void *arg)
 	if (pv->nprobes > 100000)
 		abort();
 	for (uint32_t i = 0; i < pv->nprobes; i++) {
-		const struct dp_intro_probe *p = &pv->probes[i];
+		const struct dp_intro_read_probe *p = &pv->probes[i];
 		*bytes += strlen(p->name);
 		if (p->nargs > DYNPROBE_MAX_ARGS)
 			abort();

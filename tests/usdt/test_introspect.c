@@ -91,11 +91,11 @@ static uint8_t *read_record(size_t *len, unsigned long *ino)
 
 struct seen {
 	int n;
-	struct dp_intro_provider p[2];
-	struct dp_intro_probe probes[2][2];
+	struct dp_intro_read_provider p[2];
+	struct dp_intro_read_probe probes[2][2];
 };
 
-static int collect(const struct dp_intro_provider *pv, void *arg)
+static int collect(const struct dp_intro_read_provider *pv, void *arg)
 {
 	struct seen *s = arg;
 
