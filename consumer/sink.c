@@ -783,7 +783,8 @@ int dp_report_finish(struct dp_report *r)
 		r->c.open_starts = dp_pending_count(r->pending);
 		r->c.unmatched_starts += r->c.open_starts;
 	}
-	if (r->interval_ns && r->time_started && !r->stop && !r->errmsg[0])
+	/* The last interval, unless --end closed it or no event was in range. */
+	if (r->interval_ns && r->in_range && !r->stop && !r->errmsg[0])
 		return interval_flush(r);
 	return 0;
 }
