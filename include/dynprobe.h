@@ -297,27 +297,14 @@ DYNPROBE_API int dynprobe_probe_enabled(const struct dynprobe_probe *probe);
 DYNPROBE_API unsigned int dynprobe_probe_listening(const struct dynprobe_probe *probe);
 
 /*
- * Private ABI for the inline check.  Every probe handle starts with one
- * pointer, `base`; the probe may be enabled when the 8 bytes at base differ
- * from the 8 bytes DYNPROBE__WATCH_DISTANCE further.  Three loads (the
- * pointer, two aligned words) and one compare; from a site, whose pointer
- * is in static storage, as from a handle.
- *
- *   USDT   base = a 16-byte slot in the provider's code: six zero bytes,
- *          then the called stub (a uprobe patches its first bytes).  The
- *          image puts the probe's cell DISTANCE after the slot: 4 bytes for
- *          an LTTng tracepoint state (zero when USDT only), the 2-byte
- *          semaphore, a copy of the stub's first two idle bytes.
- *   LTTng  base = DISTANCE before a tracepoint state (a call-site record
- *          lttng-ust keeps in step with the provider's own) whose next 4
- *          bytes are zero, in front of which there are only zeros.
- *   both   the USDT cell above, its first 4 bytes being that LTTng state:
- *          one compare covers semaphore, stub and session.
- *   not loaded: a base over zeros.  Anything that could not be arranged:
- *          a base whose words always differ, so dynprobe_fire() decides.
- *
- * A stale read can only send a caller to dynprobe_fire(), which re-checks
- * against a consistent copy of the current load.
+ * Private ABI for the inline check.  Every probe handle and every struct
+ * dynprobe_site starts with one pointer, `base`; the probe may be enabled
+ * when the 8 bytes at base differ from the 8 bytes DYNPROBE__WATCH_DISTANCE
+ * further.  Three loads (the pointer, two aligned words) and one compare.
+ * The library arranges where base points, so that the two words are equal
+ * exactly while nobody listens on any backend; src/watch.h in dynprobe's
+ * source owns that layout and explains it.  A stale read can only send a
+ * caller to dynprobe_fire(), which re-checks.
  */
 #define DYNPROBE__WATCH_DISTANCE (1u << 20)
 

@@ -3,7 +3,24 @@
  * watch.c - the idle watch array and the choice of a probe's watch base
  * (see watch.h and dynprobe.h).
  */
+#include "config.h"
 #include "watch.h"
+
+#if DYNPROBE_HAVE_LTTNG
+/* The guest record this build's lttng-ust places around a host's cell
+ * (tp_gen.c fills one per event): it must fit a shared slot, and the 4
+ * bytes after its state, where the host keeps semaphore and idle bytes,
+ * must be padding that lttng-ust never writes. */
+#include <lttng/tracepoint-types.h>
+_Static_assert(sizeof(struct lttng_ust_tracepoint) <= DP_WATCH_RECORD_MAX,
+	       "lttng-ust's call-site record fits a shared slot");
+_Static_assert(offsetof(struct lttng_ust_tracepoint, state) <= DP_WATCH_RECORD_STATE_MAX &&
+		       offsetof(struct lttng_ust_tracepoint, state) % 4 == 0,
+	       "the state leaves a whole word in the record");
+_Static_assert(offsetof(struct lttng_ust_tracepoint, probes) >=
+		       offsetof(struct lttng_ust_tracepoint, state) + DP_WATCH_WORD,
+	       "the 4 bytes after state are padding");
+#endif
 
 /* The idle watch: base = dynprobe__idle_watch compares zeros with zeros
  * (zeroed .bss; only the words read are ever touched).  base =

@@ -14,6 +14,7 @@
 
 #include "internal.h"
 #include "ust_abi.h"
+#include "watch.h"
 
 struct dp_lttng_image;
 
@@ -25,7 +26,7 @@ struct dp_lttng_site {
 	const volatile int *state;          /* the tracepoint's enabled state */
 	dp_lttng_fire_fn fire;              /* records one event */
 	/* The inline check's base: DYNPROBE__WATCH_DISTANCE before the state
-	 * mirror (see dynprobe.h), or NULL when there is none. */
+	 * mirror (see watch.h), or NULL when there is none. */
 	const volatile uint8_t *watch_base;
 	const void *ctx;
 	uint64_t gen;
@@ -75,7 +76,7 @@ DP_HIDDEN extern pthread_mutex_t dp_lttng_lock;
 /* ---- call-site record slots (lttng_records.c) ---- */
 /* A slot holds one record; the inline check's base for a record whose
  * state is at offset S in a slot is slot + S - DYNPROBE__WATCH_DISTANCE. */
-#define DP_LTTNG_RECORD_SLOT 64
+#define DP_LTTNG_RECORD_SLOT DP_WATCH_SHARED_STRIDE /* src/watch.h: the same stride as a host's shared cells */
 DP_HIDDEN int dp_lttng_records_alloc(size_t n, uint8_t **ret_slots);
 /* Only once no fire can act on them any more. */
 DP_HIDDEN void dp_lttng_records_free(uint8_t *const *slots, size_t n);

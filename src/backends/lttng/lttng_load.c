@@ -66,6 +66,7 @@
 
 #include "lttng.h"
 #include "trusted_dir.h"
+#include "watch.h"
 #include "../../../tp/tp.h"
 
 struct dp_lttng_image {

@@ -9,13 +9,14 @@
 #include "internal.h"
 #include "trusted_dir.h"
 #include "usdt_format.h"
+#include "watch.h"
 
 struct dp_usdt_image;
 
 /* What a loaded USDT image tells the core about one probe. */
 struct dp_usdt_site {
 	const volatile uint8_t *stub;       /* first byte of the called stub */
-	/* The inline check's base: the stub's slot (see dynprobe.h); the
+	/* The inline check's base: the stub's slot (see watch.h); the
 	 * probe's cell is DYNPROBE__WATCH_DISTANCE after it. */
 	const volatile uint8_t *watch;
 	volatile uint16_t *sem;             /* the semaphore, in the cell */
@@ -54,19 +55,16 @@ enum dp_stub_kind {
 	DP_STUB_NOP5 = 5,
 };
 
-/* Each probe owns a slot in .text: DP_USDT_STUB_OFFSET zero bytes (never
- * executed), then the stub, then int3 padding.  The inline check compares
- * the slot's first 8 bytes with the probe's cell DYNPROBE__WATCH_DISTANCE
- * further: 4 bytes for an LTTng state mirror, the 2-byte semaphore the
- * notes point at, a copy of the stub's first two idle bytes (see
- * dynprobe.h).  Slots are 16 bytes; 64 when the provider also publishes
- * on LTTng, so that the lttng-ust call-site record around each cell fits
- * (see lttng_load.c). */
-#define DP_USDT_SLOT 16
-#define DP_USDT_SLOT_LTTNG 64
-#define DP_USDT_STUB_OFFSET 6
-#define DP_USDT_CELL_SEM 4     /* semaphore, from the cell's start */
-#define DP_USDT_CELL_IDLE 6    /* idle stub bytes, from the cell's start */
+/* Each probe owns a slot in .text: zero bytes (never executed), then the
+ * stub, then int3 padding; its cell, DYNPROBE__WATCH_DISTANCE further in
+ * .probes, holds a guest's state mirror, the semaphore the note points at
+ * and a copy of the stub's first two idle bytes.  src/watch.h owns these
+ * sizes and offsets and explains the inline check that reads them. */
+#define DP_USDT_SLOT DP_WATCH_SLOT
+#define DP_USDT_SLOT_LTTNG DP_WATCH_SHARED_STRIDE
+#define DP_USDT_STUB_OFFSET DP_WATCH_STUB_OFFSET
+#define DP_USDT_CELL_SEM DP_WATCH_CELL_SEM   /* semaphore, from the cell's start */
+#define DP_USDT_CELL_IDLE DP_WATCH_CELL_IDLE /* idle stub bytes, from the cell's start */
 /* .probes: struct dp_usdt_probes_header (usdt_format.h), the cells, then
  * one DYNPROBE_MAX_ARGS-byte row of enum dynprobe_type per probe (the
  * notes' arg specs cannot tell a string from a u64 or a double). */
