@@ -92,7 +92,11 @@ enum dynprobe_type {
 #define DYNPROBE_BACKEND_ALL   (DYNPROBE_BACKEND_USDT | DYNPROBE_BACKEND_LTTNG)
 
 /* Zero a whole options struct (padding included) and set its size (C only;
- * in C++ value-initialize the struct and set .sz). */
+ * in C++ value-initialize the struct and set .sz).  The library reads the
+ * fields it knows; bytes past them, up to sz, must be zero (from a caller
+ * built against a newer dynprobe); an sz above DYNPROBE_OPTS_MAX_SIZE is
+ * refused with -EINVAL before anything past the known fields is read. */
+#define DYNPROBE_OPTS_MAX_SIZE 1024
 #define DYNPROBE_OPTS(TYPE, NAME, ...)                                        \
 	struct TYPE NAME;                                                     \
 	memset(&NAME, 0, sizeof(NAME));                                       \
@@ -312,11 +316,20 @@ struct dynprobe__watch {
 	const volatile uint8_t *base;
 };
 
+/* The watched pointer changes under a concurrent load, unload or free:
+ * read it as one relaxed atomic load (a plain mov on every architecture
+ * dynprobe supports), which also keeps ThreadSanitizer informed. */
+#if defined(__GNUC__)
+#define DYNPROBE__LOAD(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
+#else
+#define DYNPROBE__LOAD(x) (x)
+#endif
+
 /* Works on a probe handle and on a struct dynprobe_site: both start with
  * the watched base pointer. */
 static inline int dynprobe__maybe_enabled(const void *probe_or_site)
 {
-	const volatile uint8_t *b = ((const struct dynprobe__watch *)probe_or_site)->base;
+	const volatile uint8_t *b = DYNPROBE__LOAD(((const struct dynprobe__watch *)probe_or_site)->base);
 #if defined(__x86_64__) && defined(__GCC_ASM_FLAG_OUTPUTS__) && !defined(DYNPROBE_NO_ASM)
 	/* The same compare with the second word as cmp's memory operand
 	 * (compilers never fold a volatile load into an instruction): one
@@ -355,6 +368,10 @@ struct dynprobe_site {
 /* Zeroed memory the idle check reads (DISTANCE + 16 bytes of .bss). */
 DYNPROBE_API extern uint8_t dynprobe__idle_watch[];
 #define DYNPROBE_SITE_INIT { dynprobe__idle_watch, 0, 0 }
+/* What a site that is not bound (or whose provider was freed, maybe a
+ * moment ago by another thread) fires through: zeros, which read as a
+ * handle that names no probe, so the fire returns 0. */
+#define DYNPROBE__UNBOUND ((struct dynprobe_probe *)(void *)dynprobe__idle_watch)
 /* 0, -EINVAL, or -EBUSY if the site is bound to another probe. */
 DYNPROBE_API int dynprobe_site_bind(struct dynprobe_site *site, struct dynprobe_probe *probe);
 
@@ -397,7 +414,8 @@ static inline struct dynprobe_arg dynprobe__arg(float x) { return dynprobe_arg_d
 static inline struct dynprobe_arg dynprobe__arg(double x) { return dynprobe_arg_d(x); }
 static inline struct dynprobe_arg dynprobe__arg(const char *x) { return dynprobe_arg_s(x); }
 static inline struct dynprobe_probe *dynprobe__probe_of(struct dynprobe_probe *p) { return p; }
-static inline struct dynprobe_probe *dynprobe__probe_of(struct dynprobe_site *s) { return s->probe; }
+static inline struct dynprobe_probe *dynprobe__probe_of(struct dynprobe_site *s)
+{ struct dynprobe_probe *p = DYNPROBE__LOAD(s->probe); return p ? p : DYNPROBE__UNBOUND; }
 static inline int dynprobe__fire_list(struct dynprobe_probe *p,
 				      std::initializer_list<struct dynprobe_arg> l)
 { return dynprobe_fire(p, l.begin(), l.size()); }
@@ -417,7 +435,7 @@ extern "C" {
 	float: dynprobe_arg_d, double: dynprobe_arg_d,                        \
 	char *: dynprobe_arg_s, const char *: dynprobe_arg_s)(x)
 static inline struct dynprobe_probe *dynprobe__site_probe(struct dynprobe_site *s)
-{ return s->probe; }
+{ struct dynprobe_probe *p = DYNPROBE__LOAD(s->probe); return p ? p : DYNPROBE__UNBOUND; }
 static inline struct dynprobe_probe *dynprobe__probe_id(struct dynprobe_probe *p)
 { return p; }
 #define DYNPROBE__PROBE(p) _Generic((p),                                      \

@@ -37,6 +37,11 @@
  *                   or fail.
  *   image_info()    optional introspection, under the lock.
  *   site_info()     optional introspection of one site (tests, tools).
+ *   fork_*()        optional, from provider.c's pthread_atfork handlers,
+ *                   with every provider locked (the order of atfork
+ *                   handlers registered separately would not guarantee
+ *                   that: a backend's prepare could run while another
+ *                   thread holds a provider lock inside that backend).
  *
  * Lifetime rules:
  *
@@ -109,6 +114,12 @@ struct dp_backend {
 	void (*site_fire)(const struct dp_site *site, size_t nargs, const union dp_value *values);
 	void (*image_info)(const void *image, struct dp_image_info *info);	  /* optional */
 	void (*site_info)(const struct dp_site *site, struct dp_site_info *info); /* optional */
+	/* fork(): called with every provider locked (provider.c), so that a
+	 * backend never forks while another thread is inside its load;
+	 * prepare in table order, parent/child in reverse.  Optional. */
+	void (*fork_prepare)(void);
+	void (*fork_parent)(void);
+	void (*fork_child)(void);
 };
 
 /* The table (backends/table.c), in load order: dp_backend_count entries,

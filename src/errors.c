@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* errors.c - dynprobe_strerror(): library codes first, then errno. */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -37,11 +38,16 @@ static const char *const messages[DYNPROBE_EMAX - DYNPROBE_EBASE] = {
 
 const char *dynprobe_strerror(int err, char *buf, size_t len)
 {
-	int code = err < 0 ? -err : err;
+	/* long: -INT_MIN does not fit an int. */
+	long code = err < 0 ? -(long)err : err;
 	const char *msg = NULL;
 
 	if (!buf || !len)
 		return "";
+	if (code > INT_MAX) {
+		snprintf(buf, len, "unknown error %d", err);
+		return buf;
+	}
 	if (code > DYNPROBE_EBASE && code < DYNPROBE_EMAX)
 		msg = messages[code - DYNPROBE_EBASE];
 	if (msg) {
@@ -53,7 +59,7 @@ const char *dynprobe_strerror(int err, char *buf, size_t len)
 		return buf;
 	}
 	/* GNU strerror_r may return a static string instead of filling buf. */
-	const char *s = strerror_r(code, buf, len);
+	const char *s = strerror_r((int)code, buf, len);
 	if (s != buf)
 		snprintf(buf, len, "%s", s);
 	return buf;

@@ -4,15 +4,17 @@
  * check in dynprobe.h saw its watched words differ.
  *
  * No lock and no RCU read-side section: nothing a reader touches is ever
- * freed or unmapped.  Probe objects come from a never-freed slab, USDT
- * images stay mapped, LTTng providers are never dlclose()d.  What changes
- * on load/unload is the probe's `live` sites, written under a sequence
- * counter; a reader copies them and retries if a writer was active, so it
- * always acts on one consistent load (or on none).  A fire racing with an
- * unload may still emit through the old, still-mapped objects; it can
- * never crash.  (liburcu was the first choice; its bulletproof flavour puts
- * two full barriers on every read side (tens of ns per traced fire in a
- * quick loop on the project VM), and the cheaper
+ * freed or unmapped.  Probe slots come from a never-freed table (slots.c),
+ * handles are never unmapped, USDT images stay mapped, LTTng providers are
+ * never dlclose()d.  What changes on load, unload and free is a slot's
+ * `live` sites and generation, written under a sequence counter; a reader
+ * copies them and retries if a writer was active, so it always acts on one
+ * consistent load (or on none), and only for the handle that owns the slot
+ * now: a handle kept after its provider was freed fires nothing.  A fire
+ * racing with an unload may still emit through the old, still-mapped
+ * objects; it can never crash.  (liburcu was the first choice; its
+ * bulletproof flavour puts two full barriers on every read side (tens of
+ * ns per traced fire in a quick loop on the project VM), and the cheaper
  * flavours need every firing thread registered.)
  *
  * Nothing here allocates, locks, logs or blocks.
@@ -95,21 +97,31 @@ static void live_store(struct dp_probe_live *dst, const struct dp_probe_live *sr
 		__atomic_store_n(&d[i], s[i], __ATOMIC_RELAXED);
 }
 
-/* A consistent copy of the probe's sites; false if a writer kept changing
- * them (the caller then skips rather than waits). */
-static bool live_read(const struct dynprobe_probe *probe, struct dp_probe_live *out)
+bool dp_slot_read(const struct dp_slot *slot, struct dp_probe_live *out, uint32_t *gen)
 {
 	for (int tries = 0; tries < 8; tries++) {
-		unsigned int seq = __atomic_load_n(&probe->seq, __ATOMIC_ACQUIRE);
+		unsigned int seq = __atomic_load_n(&slot->seq, __ATOMIC_ACQUIRE);
 
 		if (seq & 1)
 			continue;
-		live_load(&probe->live, out);
+		*gen = __atomic_load_n(&slot->gen, __ATOMIC_RELAXED);
+		live_load(&slot->live, out);
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
-		if (__atomic_load_n(&probe->seq, __ATOMIC_RELAXED) == seq)
+		if (__atomic_load_n(&slot->seq, __ATOMIC_RELAXED) == seq)
 			return true;
 	}
 	return false;
+}
+
+/* A consistent copy of the sites of the probe this handle names, if it is
+ * still live; false for a freed handle or when a writer kept changing
+ * them (the caller then skips rather than waits). */
+static bool live_read(const struct dynprobe_probe *probe, struct dp_probe_live *out)
+{
+	const struct dp_slot *s = dp_probe_slot_unchecked(probe);
+	uint32_t gen;
+
+	return s && dp_slot_read(s, out, &gen) && gen == probe->gen;
 }
 
 /* The backend of site k, or NULL when site k is not loaded. */
@@ -149,6 +161,8 @@ static int fire_live(const struct dp_probe_live *l, const struct dynprobe_arg *a
 	return 1;
 }
 
+/* 0 also for a freed handle, and for a site whose provider was freed
+ * (dynprobe.h passes DYNPROBE__UNBOUND, which names no slot's generation). */
 int dynprobe_fire(struct dynprobe_probe *probe, const struct dynprobe_arg *args, size_t nargs)
 {
 	struct dp_probe_live live;
@@ -187,23 +201,36 @@ static const volatile uint8_t *watch_base(const struct dp_probe_live *live)
 	const struct dp_site *loaded[DP_PROBE_SITES];
 	size_t n = 0;
 
-	for (size_t k = 0; live && k < DP_PROBE_SITES; k++)
+	for (size_t k = 0; k < DP_PROBE_SITES; k++)
 		if (live->backend[k])
 			loaded[n++] = &live->sites[k];
 	return dp_watch_choose(loaded, n);
 }
 
-static void watch_store(struct dynprobe_probe *probe, const volatile uint8_t *base)
+static void watch_store(struct dynprobe_probe *probe, struct dp_slot *slot,
+			const volatile uint8_t *base)
 {
 	__atomic_store_n(&probe->watch.base, base, __ATOMIC_RELEASE);
-	for (struct dynprobe_site *s = probe->sites; s; s = s->next)
+	for (struct dynprobe_site *s = slot->sites; s; s = s->next)
 		__atomic_store_n(&s->base, base, __ATOMIC_RELEASE);
 }
 
-void dp_probe_publish(struct dynprobe_probe *probe, const struct dp_probe_live *live)
+/* A write section of the slot's sequence counter around `change`. */
+static void slot_write(struct dp_slot *slot, const struct dp_probe_live *live, uint32_t gen)
 {
-	unsigned int seq = probe->seq;
-	struct dp_probe_live next = probe->live;
+	unsigned int seq = slot->seq;
+
+	__atomic_store_n(&slot->seq, seq + 1, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	__atomic_store_n(&slot->gen, gen, __ATOMIC_RELAXED);
+	live_store(&slot->live, live);
+	__atomic_store_n(&slot->seq, seq + 2, __ATOMIC_RELEASE);
+}
+
+void dp_probe_publish(struct dynprobe_probe *probe, struct dp_slot *slot,
+		      const struct dp_probe_live *live)
+{
+	struct dp_probe_live next = slot->live;
 
 	/* Unpublish first, so the inline check never leads to sites that are
 	 * about to change; then the sites under the counter; then the check.
@@ -212,10 +239,16 @@ void dp_probe_publish(struct dynprobe_probe *probe, const struct dp_probe_live *
 		next = *live;
 	else
 		memset(next.backend, 0, sizeof(next.backend));
-	watch_store(probe, dp_watch_idle());
-	__atomic_store_n(&probe->seq, seq + 1, __ATOMIC_RELAXED);
-	__atomic_thread_fence(__ATOMIC_RELEASE);
-	live_store(&probe->live, &next);
-	__atomic_store_n(&probe->seq, seq + 2, __ATOMIC_RELEASE);
-	watch_store(probe, watch_base(live));
+	watch_store(probe, slot, dp_watch_idle());
+	slot_write(slot, &next, slot->gen);
+	watch_store(probe, slot, watch_base(&next));
+}
+
+void dp_slot_retire(struct dp_slot *slot)
+{
+	struct dp_probe_live next = slot->live;
+	uint32_t gen = slot->gen + 1;
+
+	memset(next.backend, 0, sizeof(next.backend));
+	slot_write(slot, &next, gen ? gen : 1);
 }

@@ -70,30 +70,85 @@ struct dp_probe_live {
 	struct dp_site sites[DP_PROBE_SITES];
 };
 
-/* The probe object.  `watch` must stay first: dynprobe.h reads it inline.
- * Probes live in a slab that is never freed, and everything their sites
- * point at is never unmapped, so a reader can never fault; `live` is
- * published under the sequence counter `seq` (odd while a writer changes
- * it) and readers take a consistent copy (see fire.c). */
+/*
+ * A probe is two objects (slots.c):
+ *
+ *   the handle   struct dynprobe_probe, what the application keeps: the
+ *                watch base dynprobe.h's inline check reads (first), and
+ *                the index and generation of the probe's slot.  Handles
+ *                live in arenas that are never unmapped and are never
+ *                reused, so a handle kept past its provider's free can
+ *                never name another probe.  A handle that was freed reads
+ *                as an idle base and generation 0, which no slot has:
+ *                inert, and detected by every entry point.
+ *   the slot     struct dp_slot, what the library keeps: the probe's
+ *                sites under a sequence counter (fire.c), its provider
+ *                and names.  Slots come from a never-freed table and are
+ *                reused; the generation changes at every release.
+ */
 struct dynprobe_probe {
-	struct dynprobe__watch watch;
-	unsigned int seq;
-	struct dp_probe_live live;
-	struct dp_probe_desc desc;
-	struct dynprobe_provider *provider;
-	struct dynprobe_site *sites;      /* bound sites, kept in step with watch */
-	struct dynprobe_probe *next_free; /* slab free list */
+	struct dynprobe__watch watch; /* first: dynprobe.h reads it inline */
+	uint32_t slot;
+	uint32_t gen; /* 0: never a live probe */
 };
+
+struct dp_slot {
+	unsigned int seq;         /* odd while a writer changes gen or live */
+	uint32_t gen;             /* the live handle's, or a newer one once released */
+	struct dp_probe_live live;
+	struct dynprobe_provider *provider;
+	struct dynprobe_site *sites; /* bound sites, kept in step with the watch */
+	const char *name;         /* in the provider's string pool; explicit argument names follow */
+	uint16_t arg_named;       /* bit i: argument i has an explicit name */
+	int8_t loglevel;          /* DYNPROBE_LOGLEVEL_* */
+	uint32_t next_free;       /* free list, 1-based (0: none) */
+};
+
+/* slots.c.  New probe: a fresh handle naming a fresh slot (zeroed but for
+ * gen and seq).  NULL when out of memory. */
+DP_HIDDEN struct dynprobe_probe *dp_probe_new(struct dp_slot **ret_slot);
+/* Release: the slot's generation moves on (the handle is stale from then
+ * on), the handle reads idle, its memory is returned when its page is all
+ * dead, and the slot is reused.  Sites must be unbound and the probe
+ * unpublished first. */
+DP_HIDDEN void dp_probe_release(struct dynprobe_probe *probe);
+/* The slot of a live handle; NULL for NULL, a stale or a foreign handle. */
+DP_HIDDEN struct dp_slot *dp_probe_slot(const struct dynprobe_probe *probe);
+/* The slot a handle names, whether or not it is still the handle's (the
+ * fire path checks the generation under the sequence counter); NULL when
+ * it names none. */
+DP_HIDDEN struct dp_slot *dp_probe_slot_unchecked(const struct dynprobe_probe *probe);
+/* Fork handlers for the slot and handle allocators. */
+DP_HIDDEN void dp_probes_lock(void);
+DP_HIDDEN void dp_probes_unlock(void);
 
 /* ---- shared helpers ---- */
 /* Convert one fired value to the declared type as C assignment would;
  * false for a string where a number is declared, or the reverse. */
 DP_HIDDEN bool dp_convert_arg(enum dynprobe_type type, const struct dynprobe_arg *arg,
 			      union dp_value *out);
-/* Publish a load's sites (NULL: not loaded) to the slow path and point the
- * inline watch at them.  Writers of one probe must be serialized. */
-DP_HIDDEN void dp_probe_publish(struct dynprobe_probe *probe, const struct dp_probe_live *live);
+/* fire.c.  Publish a load's sites (backend[] all 0: not loaded) to the
+ * slow path and point the inline watch (the handle and bound sites) at
+ * them; NULL keeps the sites and clears backend[].  Writers of one probe
+ * must be serialized. */
+DP_HIDDEN void dp_probe_publish(struct dynprobe_probe *probe, struct dp_slot *slot,
+				const struct dp_probe_live *live);
+/* Bump the slot's generation under its sequence counter: from now on no
+ * reader acts on the slot for the old handle. */
+DP_HIDDEN void dp_slot_retire(struct dp_slot *slot);
+/* A consistent copy of the slot's live sites and generation; false if a
+ * writer kept changing them. */
+DP_HIDDEN bool dp_slot_read(const struct dp_slot *slot, struct dp_probe_live *live, uint32_t *gen);
+/* names.c.  A C identifier of at most max_len characters. */
 DP_HIDDEN bool dp_name_valid(const char *name, size_t max_len);
+/* The one name validator: 0, or -DYNPROBE_ENAME (and a message naming the
+ * value and the reason) for anything some backend of this build would
+ * refuse: not an identifier, too long, a C keyword, a reserved identifier
+ * (__x, _X), or a macro in the headers a generated LTTng provider
+ * includes (this build's lttng-ust and C library: NULL, errno, major,
+ * EOF, PATH_MAX, tracepoint...). */
+enum dp_name_kind { DP_NAME_PROVIDER, DP_NAME_PROBE, DP_NAME_FIELD };
+DP_HIDDEN int dp_name_check(const char *name, enum dp_name_kind kind);
 
 /* Environment variables, read with secure_getenv() (env.c owns the list). */
 enum dp_env_var {

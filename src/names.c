@@ -1,15 +1,25 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * names.c - name and type validation.  Names reach generated C source (LTTng)
- * and ELF notes read by every USDT tracer, so only C identifiers pass: a '/'
- * or ':' would corrupt bpftrace's probe paths and a bad LTTng name makes
- * lttng-ust abort the process.
+ * names.c - name and type validation.  Names reach ELF notes read by every
+ * USDT tracer and generated C source (LTTng), so one validator refuses, at
+ * dynprobe_provider_new() and dynprobe_probe_add(), everything a backend
+ * of this build would refuse later: a '/' or ':' would corrupt bpftrace's
+ * probe paths; a keyword, a reserved identifier or a macro name breaks
+ * the generated LTTng provider (a macro expanded inside lttng-ust's
+ * macros even makes lttng-ust abort the process).  The macro names are
+ * those the generated provider sees, listed at build time from this
+ * build's compiler and headers (meson runs the preprocessor over
+ * names_probe.c; names_macros.c is the result).  A name is refused
+ * whatever the provider's backends: $DYNPROBE_BACKENDS can move any
+ * provider to LTTng without a rebuild.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "internal.h"
+#include "names_macros.h"
 
 bool dp_name_valid(const char *name, size_t max_len)
 {
@@ -29,6 +39,72 @@ bool dp_name_valid(const char *name, size_t max_len)
 			return false;
 	}
 	return true;
+}
+
+/* C11 and C23 keywords and GNU C's: they cannot name anything in C. */
+static const char *const keywords[] = {
+	"_Alignas", "_Alignof", "_Atomic", "_BitInt", "_Bool", "_Complex", "_Decimal128",
+	"_Decimal32", "_Decimal64", "_Generic", "_Imaginary", "_Noreturn", "_Static_assert",
+	"_Thread_local", "alignas", "alignof", "asm", "auto", "bool", "break", "case", "char",
+	"const", "constexpr", "continue", "default", "do", "double", "else", "enum", "extern",
+	"false", "float", "for", "goto", "if", "inline", "int", "long", "nullptr", "register",
+	"restrict", "return", "short", "signed", "sizeof", "static", "static_assert", "struct",
+	"switch", "thread_local", "true", "typedef", "typeof", "typeof_unqual", "union",
+	"unsigned", "void", "volatile", "while",
+};
+
+/* Macros in headers a provider may see elsewhere: glibc before 2.28
+ * defines these in <sys/sysmacros.h>, which <sys/types.h> included. */
+static const char *const other_macros[] = { "major", "makedev", "minor" };
+
+static int cmp_name(const void *key, const void *elem)
+{
+	return strcmp(key, *(const char *const *)elem);
+}
+
+static bool listed(const char *name, const char *const *list, size_t n)
+{
+	return bsearch(name, list, n, sizeof(*list), cmp_name) != NULL;
+}
+
+/* Why a C identifier cannot be used, or NULL. */
+static const char *name_refusal(const char *name)
+{
+	if (name[0] == '_' && (name[1] == '_' || (name[1] >= 'A' && name[1] <= 'Z')))
+		return "identifiers starting with __ or _ and a capital are reserved to the "
+		       "C implementation (and may be macros)";
+	if (listed(name, keywords, sizeof(keywords) / sizeof(keywords[0])))
+		return "it is a C keyword";
+	if (listed(name, dp_macro_names, dp_macro_names_count) ||
+	    listed(name, other_macros, sizeof(other_macros) / sizeof(other_macros[0])))
+		return "it is a macro in the headers an LTTng provider is compiled with";
+	return NULL;
+}
+
+int dp_name_check(const char *name, enum dp_name_kind kind)
+{
+	static const char *const what[] = { "provider", "probe", "argument" };
+	static const size_t max[] = { DYNPROBE_MAX_PROVIDER_NAME, DYNPROBE_MAX_PROBE_NAME,
+				      DYNPROBE_MAX_PROBE_NAME };
+	const char *why;
+
+	if (!name) {
+		dp_logl(DYNPROBE_LOG_WARN, "%s name missing (NULL)", what[kind]);
+		return -DYNPROBE_ENAME;
+	}
+	if (!dp_name_valid(name, max[kind])) {
+		dp_logl(DYNPROBE_LOG_WARN,
+			"%s name '%.*s%s': use a C identifier ([A-Za-z_][A-Za-z0-9_]*) of at "
+			"most %zu characters",
+			what[kind], 200, name, strlen(name) > 200 ? "..." : "", max[kind]);
+		return -DYNPROBE_ENAME;
+	}
+	why = name_refusal(name);
+	if (why) {
+		dp_logl(DYNPROBE_LOG_WARN, "%s name '%s' cannot be used: %s", what[kind], name, why);
+		return -DYNPROBE_ENAME;
+	}
+	return 0;
 }
 
 static const struct {

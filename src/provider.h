@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * provider.h - the provider object, shared by provider.c (lifecycle,
+ * registry, fork), probe.c (adding probes, their names) and load.c
+ * (building and publishing on the backends).
+ */
+#ifndef DYNPROBE_PROVIDER_H
+#define DYNPROBE_PROVIDER_H
+
+#include "backend.h"
+#include "internal.h"
+
+/* One backend the provider publishes on; site k of its probes is backend
+ * k's.  ops is NULL for a public backend left out of this build. */
+struct provider_backend {
+	const struct dp_backend *ops;
+	unsigned int mask; /* DYNPROBE_BACKEND_* */
+	uint8_t index;	   /* 1 + table index, as dp_probe_live.backend[] has it */
+	void *image;	   /* NULL: not built for the current probes */
+	int error;	   /* last load error */
+};
+
+/* Names live in blocks that never move (dynprobe_probe_name() returns
+ * pointers into them), freed with the provider. */
+struct name_block {
+	struct name_block *next;
+	size_t used, size;
+	char text[];
+};
+
+struct dynprobe_provider {
+	char name[DYNPROBE_MAX_PROVIDER_NAME + 1];
+	unsigned int backends; /* selected */
+	unsigned int loaded;   /* currently loaded on (read without the lock) */
+	struct provider_backend be[DP_PROBE_SITES]; /* selected, in table order */
+	size_t nbe;
+	unsigned int lttng_mode; /* DYNPROBE_LTTNG_MODE_* as asked */
+	char *cache_dir, *prebuilt_path, *usdt_dir;
+	struct dynprobe_probe **probes; /* handles, in the order added */
+	size_t nprobes, cap;
+	uint32_t *index;   /* open addressing over names: 1 + probe index, 0 empty */
+	size_t index_size; /* a power of two, at least twice nprobes */
+	struct name_block *names;
+	bool stale; /* probes changed since the objects were built */
+	pthread_mutex_t lock;
+	struct dynprobe_provider *next;
+};
+
+static inline struct dp_slot *provider_slot(const struct dynprobe_provider *prov, size_t i)
+{
+	return dp_probe_slot_unchecked(prov->probes[i]);
+}
+
+/* probe.c */
+DP_HIDDEN void provider_names_free(struct dynprobe_provider *prov);
+/* The probe's description for the backends; arg_names point into the
+ * provider's names or at static defaults. */
+DP_HIDDEN void probe_desc(const struct dp_slot *slot, struct dp_probe_desc *desc);
+/* Unbind the probe's sites and release it (provider_free). */
+DP_HIDDEN void probe_free(struct dynprobe_probe *probe);
+
+/* load.c */
+DP_HIDDEN void provider_unload_locked(struct dynprobe_provider *prov);
+DP_HIDDEN void provider_release_images(struct dynprobe_provider *prov);
+
+/* provider.c: options structs. */
+DP_HIDDEN int opts_check(const void *opts, size_t known);
+#define OPT(opts, type, field, dflt)                                                               \
+	((opts) && (opts)->sz >= offsetof(type, field) + sizeof((opts)->field) ? (opts)->field     \
+									       : (dflt))
+
+#endif /* DYNPROBE_PROVIDER_H */

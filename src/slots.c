@@ -1,0 +1,279 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * slots.c - where probe handles and slots live (see internal.h).
+ *
+ * Slots: a table of chunks that is never freed (the fire path reads a slot
+ * without any lock, even one being released), reused through a free list;
+ * each release moves the slot's generation on.
+ *
+ * Handles: 16-byte records handed out in address order from arenas that
+ * are never unmapped, and never reused, so that a handle kept after its
+ * provider was freed cannot alias a later probe.  What a dead handle must
+ * read is fixed: an idle watch base (the inline check reads zeros against
+ * zeros) and generation 0 (no live probe has it).  Memory stays bounded
+ * however many probes come and go: once every handle on a page is dead,
+ * the page is replaced by a read-only shared mapping of a small memfd that
+ * holds nothing but dead handles, and its memory goes back to the system.
+ * The pages of that file are mapped in address order, so that consecutive
+ * dead pages merge into one mapping (a program that creates and frees
+ * probes forever adds one mapping per IDLE_PAGES dead pages, 16,384
+ * probes, not one per page).  Where no memfd can be made, dead pages stay
+ * (as dead handles): correct, only not returned.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "watch.h"
+
+/* ---- slots ---- */
+
+#define SLOT_CHUNK_BITS 8
+#define SLOT_CHUNK (1u << SLOT_CHUNK_BITS)
+#define SLOT_CHUNKS_MAX (1u << 16) /* 16 M probes alive at once */
+
+static struct dp_slot *slot_chunks[SLOT_CHUNKS_MAX]; /* never freed */
+static uint32_t slot_count;			     /* slots ever made */
+static uint32_t slot_free;			     /* free list head, 1-based */
+
+/* Serializes both allocators (a leaf lock: nothing is called under it). */
+static pthread_mutex_t probes_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static struct dp_slot *slot_at(uint32_t index)
+{
+	struct dp_slot *chunk;
+
+	if (index >= __atomic_load_n(&slot_count, __ATOMIC_ACQUIRE))
+		return NULL;
+	chunk = __atomic_load_n(&slot_chunks[index >> SLOT_CHUNK_BITS], __ATOMIC_ACQUIRE);
+	return chunk ? &chunk[index & (SLOT_CHUNK - 1)] : NULL;
+}
+
+/* Under probes_lock.  The index of a free slot, or -1. */
+static int64_t slot_take(void)
+{
+	uint32_t index = slot_count;
+
+	if (slot_free) {
+		index = slot_free - 1;
+		slot_free = slot_at(index)->next_free;
+		return index;
+	}
+	if (index == SLOT_CHUNKS_MAX * SLOT_CHUNK)
+		return -1;
+	if (!(index & (SLOT_CHUNK - 1))) {
+		struct dp_slot *chunk = calloc(SLOT_CHUNK, sizeof(*chunk));
+
+		if (!chunk)
+			return -1;
+		__atomic_store_n(&slot_chunks[index >> SLOT_CHUNK_BITS], chunk, __ATOMIC_RELEASE);
+	}
+	__atomic_store_n(&slot_count, index + 1, __ATOMIC_RELEASE);
+	return index;
+}
+
+/* ---- handles ---- */
+
+#define PAGE 4096u
+#define RECORDS_PER_PAGE (PAGE / sizeof(struct dynprobe_probe))
+#define ARENA_SIZE ((size_t)64 << 20) /* 4 M handles */
+#define ARENA_PAGES (ARENA_SIZE / PAGE)
+#define ARENAS_MAX 4096 /* 16 G handles over the process's life */
+#define IDLE_PAGES 64
+
+struct arena {
+	struct dynprobe_probe *records; /* ARENA_SIZE, never unmapped */
+	uint16_t *live;			/* per page: handles not yet released */
+};
+
+static struct arena arenas[ARENAS_MAX];
+static size_t narenas;
+static size_t next_record; /* in the last arena */
+static int idle_fd = -2;   /* -2: not made yet, -1: cannot */
+
+_Static_assert(sizeof(struct dynprobe_probe) == 16, "handles are 16 bytes");
+_Static_assert(PAGE % sizeof(struct dynprobe_probe) == 0, "whole handles per page");
+
+static struct dynprobe_probe dead_handle(void)
+{
+	return (struct dynprobe_probe){.watch = {dp_watch_idle()}};
+}
+
+/* The file whose pages replace dead ones: dead handles only. */
+static int idle_file(void)
+{
+	static struct dynprobe_probe page[RECORDS_PER_PAGE];
+	int fd;
+
+	if (idle_fd != -2)
+		return idle_fd;
+	idle_fd = -1;
+	fd = memfd_create("dynprobe:dead-handles", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fd < 0) {
+		dp_logl(DYNPROBE_LOG_INFO,
+			"memfd_create: %s: freed probe handles keep their memory", strerror(errno));
+		return -1;
+	}
+	for (size_t i = 0; i < RECORDS_PER_PAGE; i++)
+		page[i] = dead_handle();
+	for (size_t p = 0; p < IDLE_PAGES; p++) {
+		if (write(fd, page, sizeof(page)) != (ssize_t)sizeof(page)) {
+			close(fd);
+			return -1;
+		}
+	}
+	fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL);
+	idle_fd = fd;
+	return fd;
+}
+
+/* Every handle on the page is dead and the page is full: give its memory
+ * back.  Readers see the dead handles before and after the swap. */
+static void page_retire(struct arena *a, size_t page)
+{
+	int fd = idle_file();
+	void *p;
+
+	if (fd < 0)
+		return;
+	p = mmap((char *)a->records + page * PAGE, PAGE, PROT_READ, MAP_SHARED | MAP_FIXED, fd,
+		 (off_t)((page % IDLE_PAGES) * PAGE));
+	if (p == MAP_FAILED)
+		dp_logl(DYNPROBE_LOG_DEBUG, "retiring a page of dead handles: %s", strerror(errno));
+}
+
+/* Under probes_lock. */
+static struct dynprobe_probe *record_take(void)
+{
+	struct arena *a = narenas ? &arenas[narenas - 1] : NULL;
+	size_t page;
+
+	if (!a || next_record == ARENA_SIZE / sizeof(struct dynprobe_probe)) {
+		void *m;
+
+		if (narenas == ARENAS_MAX)
+			return NULL;
+		a = &arenas[narenas];
+		a->live = calloc(ARENA_PAGES, sizeof(*a->live));
+		m = mmap(NULL, ARENA_SIZE, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		if (!a->live || m == MAP_FAILED) {
+			free(a->live);
+			a->live = NULL;
+			return NULL;
+		}
+		a->records = m;
+		narenas++;
+		next_record = 0;
+	}
+	page = next_record / RECORDS_PER_PAGE;
+	a->live[page]++;
+	return &a->records[next_record++];
+}
+
+/* Under probes_lock: the handle is dead (it already reads idle).  A page
+ * can only become all dead through here: when the allocator fills a
+ * page, the handle it just handed out is alive. */
+static void record_put(struct dynprobe_probe *r)
+{
+	for (size_t i = narenas; i-- > 0;) {
+		struct arena *a = &arenas[i];
+		size_t page, full;
+
+		if (r < a->records || r >= a->records + ARENA_SIZE / sizeof(*r))
+			continue;
+		page = (size_t)(r - a->records) / RECORDS_PER_PAGE;
+		full = i + 1 < narenas ? ARENA_PAGES : next_record / RECORDS_PER_PAGE;
+		if (--a->live[page] == 0 && page < full)
+			page_retire(a, page);
+		return;
+	}
+}
+
+/* ---- the API ---- */
+
+struct dynprobe_probe *dp_probe_new(struct dp_slot **ret_slot)
+{
+	struct dynprobe_probe *r;
+	struct dp_slot *s;
+	int64_t index;
+	uint32_t gen;
+
+	pthread_mutex_lock(&probes_lock);
+	r = record_take();
+	index = r ? slot_take() : -1;
+	if (index < 0) {
+		if (r) {
+			*r = dead_handle();
+			record_put(r);
+		}
+		pthread_mutex_unlock(&probes_lock);
+		return NULL;
+	}
+	s = slot_at((uint32_t)index);
+	gen = s->gen;
+	pthread_mutex_unlock(&probes_lock);
+
+	/* A slot's generation only moves on (dp_slot_retire); 0 is never
+	 * live.  Nothing else in a free slot is read by anybody. */
+	if (gen == 0)
+		dp_slot_retire(s);
+	s->provider = NULL;
+	s->sites = NULL;
+	s->name = NULL;
+	s->arg_named = 0;
+	s->loglevel = 0;
+	s->next_free = 0;
+	r->slot = (uint32_t)index;
+	r->gen = __atomic_load_n(&s->gen, __ATOMIC_RELAXED);
+	__atomic_store_n(&r->watch.base, dp_watch_idle(), __ATOMIC_RELEASE);
+	*ret_slot = s;
+	return r;
+}
+
+void dp_probe_release(struct dynprobe_probe *r)
+{
+	struct dp_slot *s = dp_probe_slot(r);
+	uint32_t index;
+
+	if (!s) {
+		return;
+	}
+	index = r->slot;
+	dp_slot_retire(s);
+	__atomic_store_n(&r->watch.base, dp_watch_idle(), __ATOMIC_RELEASE);
+	pthread_mutex_lock(&probes_lock);
+	record_put(r); /* from here on, r may read as a dead handle */
+	s->next_free = slot_free;
+	slot_free = index + 1;
+	pthread_mutex_unlock(&probes_lock);
+}
+
+struct dp_slot *dp_probe_slot_unchecked(const struct dynprobe_probe *r)
+{
+	return r ? slot_at(r->slot) : NULL;
+}
+
+struct dp_slot *dp_probe_slot(const struct dynprobe_probe *r)
+{
+	struct dp_slot *s = dp_probe_slot_unchecked(r);
+
+	if (!s || !r->gen || __atomic_load_n(&s->gen, __ATOMIC_ACQUIRE) != r->gen)
+		return NULL;
+	return s;
+}
+
+void dp_probes_lock(void)
+{
+	pthread_mutex_lock(&probes_lock);
+}
+
+void dp_probes_unlock(void)
+{
+	pthread_mutex_unlock(&probes_lock);
+}
