@@ -316,11 +316,12 @@ struct dynprobe__watch {
 	const volatile uint8_t *base;
 };
 
-/* The watched pointer changes under a concurrent load, unload or free:
- * read it as one relaxed atomic load (a plain mov on every architecture
- * dynprobe supports), which also keeps ThreadSanitizer informed. */
+/* The watched pointer (and a site's probe) changes under a concurrent
+ * load, unload or free: read it as one atomic load, acquiring what it
+ * points at (a plain mov on x86-64), which also keeps ThreadSanitizer
+ * informed. */
 #if defined(__GNUC__)
-#define DYNPROBE__LOAD(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
+#define DYNPROBE__LOAD(x) __atomic_load_n(&(x), __ATOMIC_ACQUIRE)
 #else
 #define DYNPROBE__LOAD(x) (x)
 #endif

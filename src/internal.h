@@ -143,10 +143,10 @@ DP_HIDDEN bool dp_slot_read(const struct dp_slot *slot, struct dp_probe_live *li
 DP_HIDDEN bool dp_name_valid(const char *name, size_t max_len);
 /* The one name validator: 0, or -DYNPROBE_ENAME (and a message naming the
  * value and the reason) for anything some backend of this build would
- * refuse: not an identifier, too long, a C keyword, a reserved identifier
- * (__x, _X), or a macro in the headers a generated LTTng provider
- * includes (this build's lttng-ust and C library: NULL, errno, major,
- * EOF, PATH_MAX, tracepoint...). */
+ * refuse: not an identifier, too long, a reserved identifier (__x, _X), a
+ * macro in the headers a generated LTTng provider includes (this build's
+ * lttng-ust and C library: NULL, errno, EOF, PATH_MAX, tracepoint...), or
+ * a provider name that clashes with lttng-ust's identifiers (register). */
 enum dp_name_kind { DP_NAME_PROVIDER, DP_NAME_PROBE, DP_NAME_FIELD };
 DP_HIDDEN int dp_name_check(const char *name, enum dp_name_kind kind);
 

@@ -222,6 +222,8 @@ out:
 	free(descs);
 	free(ptrs);
 	pthread_mutex_unlock(&prov->lock);
+	if (r >= 0)
+		provider_introspect_update();
 	return r;
 }
 
@@ -249,5 +251,7 @@ int dynprobe_provider_unload(struct dynprobe_provider *prov)
 	else
 		provider_unload_locked(prov);
 	pthread_mutex_unlock(&prov->lock);
+	if (r == 0)
+		provider_introspect_update();
 	return r;
 }

@@ -41,18 +41,6 @@ bool dp_name_valid(const char *name, size_t max_len)
 	return true;
 }
 
-/* C11 and C23 keywords and GNU C's: they cannot name anything in C. */
-static const char *const keywords[] = {
-	"_Alignas", "_Alignof", "_Atomic", "_BitInt", "_Bool", "_Complex", "_Decimal128",
-	"_Decimal32", "_Decimal64", "_Generic", "_Imaginary", "_Noreturn", "_Static_assert",
-	"_Thread_local", "alignas", "alignof", "asm", "auto", "bool", "break", "case", "char",
-	"const", "constexpr", "continue", "default", "do", "double", "else", "enum", "extern",
-	"false", "float", "for", "goto", "if", "inline", "int", "long", "nullptr", "register",
-	"restrict", "return", "short", "signed", "sizeof", "static", "static_assert", "struct",
-	"switch", "thread_local", "true", "typedef", "typeof", "typeof_unqual", "union",
-	"unsigned", "void", "volatile", "while",
-};
-
 /* Macros in headers a provider may see elsewhere: glibc before 2.28
  * defines these in <sys/sysmacros.h>, which <sys/types.h> included. */
 static const char *const other_macros[] = { "major", "makedev", "minor" };
@@ -67,17 +55,18 @@ static bool listed(const char *name, const char *const *list, size_t n)
 	return bsearch(name, list, n, sizeof(*list), cmp_name) != NULL;
 }
 
-/* Why a C identifier cannot be used, or NULL. */
-static const char *name_refusal(const char *name)
+/* Why a C identifier cannot name a `kind`, or NULL. */
+static const char *name_refusal(const char *name, enum dp_name_kind kind)
 {
 	if (name[0] == '_' && (name[1] == '_' || (name[1] >= 'A' && name[1] <= 'Z')))
 		return "identifiers starting with __ or _ and a capital are reserved to the "
 		       "C implementation (and may be macros)";
-	if (listed(name, keywords, sizeof(keywords) / sizeof(keywords[0])))
-		return "it is a C keyword";
 	if (listed(name, dp_macro_names, dp_macro_names_count) ||
 	    listed(name, other_macros, sizeof(other_macros) / sizeof(other_macros[0])))
 		return "it is a macro in the headers an LTTng provider is compiled with";
+	if (kind == DP_NAME_PROVIDER && listed(name, dp_provider_clash, dp_provider_clash_count))
+		return "lttng-ust already declares the identifiers an LTTng provider of that "
+		       "name would define";
 	return NULL;
 }
 
@@ -99,7 +88,7 @@ int dp_name_check(const char *name, enum dp_name_kind kind)
 			what[kind], 200, name, strlen(name) > 200 ? "..." : "", max[kind]);
 		return -DYNPROBE_ENAME;
 	}
-	why = name_refusal(name);
+	why = name_refusal(name, kind);
 	if (why) {
 		dp_logl(DYNPROBE_LOG_WARN, "%s name '%s' cannot be used: %s", what[kind], name, why);
 		return -DYNPROBE_ENAME;

@@ -280,10 +280,70 @@ struct dynprobe_provider *dynprobe_provider_free(struct dynprobe_provider *prov)
 	free(prov->usdt_dir);
 	pthread_mutex_destroy(&prov->lock);
 	free(prov);
+	provider_introspect_update();
 	return NULL;
 }
 
 /* ---- introspection ---- */
+
+void provider_introspect_update(void)
+{
+	if (dp_introspect_update)
+		dp_introspect_update();
+}
+
+static int provider_introspect(struct dynprobe_provider *prov, struct dp_intro_writer *w,
+			       int (*put_provider)(struct dp_intro_writer *,
+						   const struct dp_intro_provider *))
+{
+	size_t n = prov->nprobes ? prov->nprobes : 1;
+	struct dp_probe_desc *descs = calloc(n, sizeof(*descs));
+	const struct dp_probe_desc **ptrs = calloc(n, sizeof(*ptrs));
+	struct dp_site *sites = calloc(n, sizeof(*sites));
+	int r = -ENOMEM;
+
+	if (!descs || !ptrs || !sites)
+		goto out;
+	for (size_t i = 0; i < prov->nprobes; i++) {
+		probe_desc(provider_slot(prov, i), &descs[i]);
+		ptrs[i] = &descs[i];
+	}
+	r = put_provider(w, &(struct dp_intro_provider){ .name = prov->name,
+							.backends = prov->backends,
+							.loaded = prov->loaded,
+							.nprobes = prov->nprobes,
+							.probes = ptrs });
+	for (size_t k = 0; r >= 0 && k < prov->nbe; k++) {
+		const struct provider_backend *b = &prov->be[k];
+
+		if (!(prov->loaded & b->mask) || !b->ops->introspect)
+			continue;
+		for (size_t i = 0; i < prov->nprobes; i++)
+			sites[i] = provider_slot(prov, i)->live.sites[k];
+		r = b->ops->introspect(b->image, sites, prov->nprobes, w);
+	}
+out:
+	free(descs);
+	free(ptrs);
+	free(sites);
+	return r;
+}
+
+int dp_registry_introspect(struct dp_intro_writer *w,
+			   int (*put_provider)(struct dp_intro_writer *,
+					       const struct dp_intro_provider *))
+{
+	int r = 0;
+
+	pthread_mutex_lock(&registry_lock);
+	for (struct dynprobe_provider *p = registry; p && r >= 0; p = p->next) {
+		pthread_mutex_lock(&p->lock);
+		r = provider_introspect(p, w, put_provider);
+		pthread_mutex_unlock(&p->lock);
+	}
+	pthread_mutex_unlock(&registry_lock);
+	return r;
+}
 
 const char *dynprobe_provider_name(const struct dynprobe_provider *prov)
 {

@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "sanitizer.h"
 #include "watch.h"
 
 /* ---- slots ---- */
@@ -141,8 +142,13 @@ static void page_retire(struct arena *a, size_t page)
 
 	if (fd < 0)
 		return;
+	/* An intended race: a thread may be reading a stale handle on this
+	 * page right now, and reads dead handles before and after.  TSan
+	 * counts a mapping as a write to the range; tell it not to. */
+	DP_TSAN_IGNORE_WRITES_BEGIN();
 	p = mmap((char *)a->records + page * PAGE, PAGE, PROT_READ, MAP_SHARED | MAP_FIXED, fd,
 		 (off_t)((page % IDLE_PAGES) * PAGE));
+	DP_TSAN_IGNORE_WRITES_END();
 	if (p == MAP_FAILED)
 		dp_logl(DYNPROBE_LOG_DEBUG, "retiring a page of dead handles: %s", strerror(errno));
 }

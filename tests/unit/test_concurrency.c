@@ -36,10 +36,10 @@ static void *fire_loop(void *arg)
 {
 	struct worker *w = arg;
 
-	while (!w->s->stop) {
+	while (!__atomic_load_n(&w->s->stop, __ATOMIC_RELAXED)) {
 		int r = DYNPROBE_FIRE(w->s->probe, (uint64_t)w->id, "payload");
 		if (r > 0)
-			w->s->fired[w->id]++;
+			__atomic_fetch_add(&w->s->fired[w->id], 1, __ATOMIC_RELAXED);
 		assert_true(r >= 0 || r == -DYNPROBE_EMISMATCH);
 	}
 	return NULL;
@@ -49,7 +49,7 @@ static void poke_semaphore(struct dynprobe_probe *p)
 {
 	/* The watched cell's low half is the USDT semaphore. */
 	volatile uint16_t *sem = (volatile uint16_t *)(p->watch.base + DYNPROBE__WATCH_DISTANCE + DP_USDT_CELL_SEM);
-	*sem = 1;
+	__atomic_store_n(sem, 1, __ATOMIC_RELAXED); /* as the kernel or bcc would */
 }
 
 static void test_unload_while_firing(void **state)
@@ -98,7 +98,7 @@ static void test_unload_while_firing(void **state)
 	prov = dynprobe_provider_free(prov);
 	for (int i = 0; i < 2000; i++)
 		assert_int_equal(dynprobe_fire(probe, NULL, 0) <= 0, 1);
-	s.stop = 1;
+	__atomic_store_n(&s.stop, 1, __ATOMIC_RELAXED);
 	for (int i = 0; i < THREADS; i++) {
 		pthread_join(t[i], NULL);
 		total += s.fired[i];

@@ -18,6 +18,7 @@
 #include "watch.h"
 
 _Static_assert(DP_USDT_CELL_IDLE == DP_USDT_CELL_SEM + 2, "the idle copy follows the semaphore");
+_Static_assert(DP_USDT_STUB_OFFSET % 2 == 0, "the stub's first two bytes are one aligned load");
 
 static const volatile uint8_t *site_stub(const struct dp_site *s)
 {
@@ -67,11 +68,15 @@ static void usdt_set_state(void *image, bool loaded)
 static bool usdt_site_enabled(const struct dp_site *s)
 {
 	const volatile uint16_t *sem = site_sem(s);
-	uint16_t head, idle;
+	const volatile uint16_t *head = (const volatile uint16_t *)site_stub(s);
 
-	__builtin_memcpy(&head, (const void *)site_stub(s), 2);
-	__builtin_memcpy(&idle, (const void *)(sem + 1), 2);
-	return *sem != 0 || head != idle;
+	/* The semaphore and the stub are written behind our back (by the
+	 * kernel, by bcc through /proc/PID/mem): atomic loads say so, to the
+	 * compiler and to ThreadSanitizer.  The stub is 2-byte aligned
+	 * (watch.h: DP_WATCH_STUB_OFFSET) and its idle copy follows the
+	 * semaphore in the cell. */
+	return __atomic_load_n(sem, __ATOMIC_RELAXED) != 0 ||
+	       __atomic_load_n(head, __ATOMIC_RELAXED) != __atomic_load_n(sem + 1, __ATOMIC_RELAXED);
 }
 
 static void usdt_site_fire(const struct dp_site *s, size_t nargs, const union dp_value *values)
