@@ -76,25 +76,43 @@ bool dp_convert_arg(enum dynprobe_type t, const struct dynprobe_arg *a, union dp
  * tells it to retry), but no access is a data race, so ThreadSanitizer
  * sees the intended protocol, and no compiler may tear or merge a word.
  */
-#define LIVE_WORDS (sizeof(struct dp_probe_live) / sizeof(uint64_t))
-_Static_assert(sizeof(struct dp_probe_live) % sizeof(uint64_t) == 0, "live is copied by words");
+_Static_assert(offsetof(struct dp_probe_live, sites) % sizeof(uint64_t) == 0 &&
+		       sizeof(struct dp_site) % sizeof(uint64_t) == 0,
+	       "live is copied by words");
+_Static_assert(offsetof(struct dp_slot, live) % sizeof(uint64_t) == 0, "live is word-aligned");
 
-static void live_load(const struct dp_probe_live *src, struct dp_probe_live *dst)
+/* The slot's room is set before the slot is first published and never
+ * changes. */
+static size_t slot_words(const struct dp_slot *slot)
 {
-	const uint64_t *s = (const uint64_t *)(const void *)src;
-	uint64_t *d = (uint64_t *)(void *)dst;
+	return dp_live_words(slot->room <= DP_PROBE_SITES ? slot->room : DP_PROBE_SITES);
+}
 
-	for (size_t i = 0; i < LIVE_WORDS; i++)
+static void live_load(const struct dp_slot *slot, struct dp_probe_live *dst)
+{
+	const uint64_t *s = (const uint64_t *)(const void *)&slot->live;
+	uint64_t *d = (uint64_t *)(void *)dst;
+	size_t n = slot_words(slot);
+
+	memset(dst, 0, sizeof(*dst));
+	for (size_t i = 0; i < n; i++)
 		d[i] = __atomic_load_n(&s[i], __ATOMIC_RELAXED);
 }
 
-static void live_store(struct dp_probe_live *dst, const struct dp_probe_live *src)
+static void live_store(struct dp_slot *slot, const struct dp_probe_live *src)
 {
 	const uint64_t *s = (const uint64_t *)(const void *)src;
-	uint64_t *d = (uint64_t *)(void *)dst;
+	uint64_t *d = (uint64_t *)(void *)&slot->live;
+	size_t n = slot_words(slot);
 
-	for (size_t i = 0; i < LIVE_WORDS; i++)
+	for (size_t i = 0; i < n; i++)
 		__atomic_store_n(&d[i], s[i], __ATOMIC_RELAXED);
+}
+
+void dp_slot_live(const struct dp_slot *slot, struct dp_probe_live *live)
+{
+	memset(live, 0, sizeof(*live));
+	memcpy(live, &slot->live, slot_words(slot) * sizeof(uint64_t));
 }
 
 bool dp_slot_read(const struct dp_slot *slot, struct dp_probe_live *out, uint32_t *gen)
@@ -105,7 +123,7 @@ bool dp_slot_read(const struct dp_slot *slot, struct dp_probe_live *out, uint32_
 		if (seq & 1)
 			continue;
 		*gen = __atomic_load_n(&slot->gen, __ATOMIC_RELAXED);
-		live_load(&slot->live, out);
+		live_load(slot, out);
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
 		if (__atomic_load_n(&slot->seq, __ATOMIC_RELAXED) == seq)
 			return true;
@@ -223,15 +241,16 @@ static void slot_write(struct dp_slot *slot, const struct dp_probe_live *live, u
 	__atomic_store_n(&slot->seq, seq + 1, __ATOMIC_RELAXED);
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	__atomic_store_n(&slot->gen, gen, __ATOMIC_RELAXED);
-	live_store(&slot->live, live);
+	live_store(slot, live);
 	__atomic_store_n(&slot->seq, seq + 2, __ATOMIC_RELEASE);
 }
 
 void dp_probe_publish(struct dynprobe_probe *probe, struct dp_slot *slot,
 		      const struct dp_probe_live *live)
 {
-	struct dp_probe_live next = slot->live;
+	struct dp_probe_live next;
 
+	dp_slot_live(slot, &next);
 	/* Unpublish first, so the inline check never leads to sites that are
 	 * about to change; then the sites under the counter; then the check.
 	 * Unloading only clears the backends: the old sites stay valid. */
@@ -246,9 +265,10 @@ void dp_probe_publish(struct dynprobe_probe *probe, struct dp_slot *slot,
 
 void dp_slot_retire(struct dp_slot *slot)
 {
-	struct dp_probe_live next = slot->live;
+	struct dp_probe_live next;
 	uint32_t gen = slot->gen + 1;
 
+	dp_slot_live(slot, &next);
 	memset(next.backend, 0, sizeof(next.backend));
 	slot_write(slot, &next, gen ? gen : 1);
 }

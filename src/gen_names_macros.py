@@ -9,6 +9,8 @@ lttng-ust headers:
   dp_provider_clash  provider names that, pasted into lttng-ust's
                      identifiers, give one lttng-ust already declares.
 
+Each is a hash table (names.c's name_hash(), linear probing, NULL empty).
+
 usage: gen_names_macros.py OUTPUT [--template FILE -- CC ARGS...]
 
 Without a template (a build without lttng-ust) both lists are empty.
@@ -64,12 +66,34 @@ def provider_clashes(template, cc):
     return clashes
 
 
+def name_hash(name):
+    """names.c's name_hash(): FNV-1a, then murmur3's finalizer."""
+    h = 2166136261
+    for c in name.encode():
+        h = ((h ^ c) * 16777619) & 0xFFFFFFFF
+    h ^= h >> 16
+    h = (h * 0x85EBCA6B) & 0xFFFFFFFF
+    h ^= h >> 13
+    h = (h * 0xC2B2AE35) & 0xFFFFFFFF
+    return h ^ (h >> 16)
+
+
 def emit(f, var, names):
-    f.write("static const char *const %s[] = {\n" % var)
-    for n in sorted(names, key=lambda n: n.encode()):
-        f.write('\t"%s",\n' % n)
-    f.write('\t"" /* keeps the array non-empty */\n};\n')
-    f.write("static const size_t %s_count = %d;\n" % (var, len(names)))
+    """An open-addressing table (linear probing, at most half full) that
+    names.c probes with the same hash: one strcmp() per lookup."""
+    size = 2
+    while size < 2 * len(names):
+        size *= 2
+    table = [None] * size
+    for n in sorted(names):
+        i = name_hash(n) & (size - 1)
+        while table[i] is not None:
+            i = (i + 1) & (size - 1)
+        table[i] = n
+    f.write("static const char *const %s[%d] = {\n" % (var, size))
+    for n in table:
+        f.write('\t"%s",\n' % n if n is not None else "\tNULL,\n")
+    f.write("};\n")
 
 
 def main(argv):

@@ -62,13 +62,21 @@ struct dp_site {
 /* Per-probe sites of one load, as the slow path reads them.  backend[k]
  * is 1 + the table index of the backend whose site is sites[k], 0 when
  * site k is not loaded (nothing loaded: not loaded at all).  Unloading
- * clears backend[] and keeps the sites, for a reload of the same images. */
+ * clears backend[] and keeps the sites, for a reload of the same images.
+ * A slot has room for dp_slot.room sites only (its provider's backends,
+ * fixed for the slot's life): copy it with dp_live_words(), never whole. */
 struct dp_probe_live {
 	uint8_t backend[DP_PROBE_SITES];
 	uint8_t nargs;
 	uint8_t types[DYNPROBE_MAX_ARGS]; /* enum dynprobe_type */
 	struct dp_site sites[DP_PROBE_SITES];
 };
+
+static inline size_t dp_live_words(unsigned int nsites)
+{
+	return (offsetof(struct dp_probe_live, sites) + nsites * sizeof(struct dp_site)) /
+	       sizeof(uint64_t);
+}
 
 /*
  * A probe is two objects (slots.c):
@@ -95,18 +103,25 @@ struct dynprobe_probe {
 struct dp_slot {
 	unsigned int seq;         /* odd while a writer changes gen or live */
 	uint32_t gen;             /* the live handle's, or a newer one once released */
-	struct dp_probe_live live;
 	struct dynprobe_provider *provider;
 	struct dynprobe_site *sites; /* bound sites, kept in step with the watch */
 	const char *name;         /* in the provider's string pool; explicit argument names follow */
 	uint16_t arg_named;       /* bit i: argument i has an explicit name */
 	int8_t loglevel;          /* DYNPROBE_LOGLEVEL_* */
-	uint32_t next_free;       /* free list, 1-based (0: none) */
+	uint8_t room;             /* sites the slot has room for, set when it is made */
+	uint32_t next_free;       /* free list, 1-based within the slot's class (0: none) */
+	/* Last: a slot is allocated with room for `room` sites only. */
+	struct dp_probe_live live;
 };
 
-/* slots.c.  New probe: a fresh handle naming a fresh slot (zeroed but for
- * gen and seq).  NULL when out of memory. */
-DP_HIDDEN struct dynprobe_probe *dp_probe_new(struct dp_slot **ret_slot);
+/* Bytes of a slot with room for `nsites` sites. */
+#define DP_SLOT_SIZE(nsites) \
+	(offsetof(struct dp_slot, live.sites) + (nsites) * sizeof(struct dp_site))
+
+/* slots.c.  New probe: a fresh handle naming a fresh slot with room for
+ * `nsites` sites (zeroed but for gen, seq and room).  NULL when out of
+ * memory. */
+DP_HIDDEN struct dynprobe_probe *dp_probe_new(unsigned int nsites, struct dp_slot **ret_slot);
 /* Release: the slot's generation moves on (the handle is stale from then
  * on), the handle reads idle, its memory is returned when its page is all
  * dead, and the slot is reused.  Sites must be unbound and the probe
@@ -127,17 +142,20 @@ DP_HIDDEN void dp_probes_unlock(void);
  * false for a string where a number is declared, or the reverse. */
 DP_HIDDEN bool dp_convert_arg(enum dynprobe_type type, const struct dynprobe_arg *arg,
 			      union dp_value *out);
-/* fire.c.  Publish a load's sites (backend[] all 0: not loaded) to the
- * slow path and point the inline watch (the handle and bound sites) at
- * them; NULL keeps the sites and clears backend[].  Writers of one probe
- * must be serialized. */
+/* fire.c.  The writer's own copy of a slot's live sites (writers of one
+ * probe are serialized). */
+DP_HIDDEN void dp_slot_live(const struct dp_slot *slot, struct dp_probe_live *live);
+/* Publish a load's sites (backend[] all 0: not loaded) to the slow path
+ * and point the inline watch (the handle and bound sites) at them; NULL
+ * keeps the sites and clears backend[].  Writers of one probe must be
+ * serialized. */
 DP_HIDDEN void dp_probe_publish(struct dynprobe_probe *probe, struct dp_slot *slot,
 				const struct dp_probe_live *live);
 /* Bump the slot's generation under its sequence counter: from now on no
  * reader acts on the slot for the old handle. */
 DP_HIDDEN void dp_slot_retire(struct dp_slot *slot);
-/* A consistent copy of the slot's live sites and generation; false if a
- * writer kept changing them. */
+/* A consistent copy of the slot's live sites and generation (sites past
+ * its room zeroed); false if a writer kept changing them. */
 DP_HIDDEN bool dp_slot_read(const struct dp_slot *slot, struct dp_probe_live *live, uint32_t *gen);
 /* names.c.  A C identifier of at most max_len characters. */
 DP_HIDDEN bool dp_name_valid(const char *name, size_t max_len);

@@ -142,8 +142,9 @@ static void publish(struct load_ctx *c)
 
 	for (size_t i = 0; i < prov->nprobes; i++) {
 		struct dp_slot *s = provider_slot(prov, i);
-		struct dp_probe_live l = s->live;
+		struct dp_probe_live l;
 
+		dp_slot_live(s, &l);
 		for (size_t k = 0; k < DP_PROBE_SITES; k++) {
 			l.backend[k] = 0;
 			if (k >= prov->nbe || !(c->ready & (1u << k)))

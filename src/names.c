@@ -41,19 +41,29 @@ bool dp_name_valid(const char *name, size_t max_len)
 	return true;
 }
 
-/* Macros in headers a provider may see elsewhere: glibc before 2.28
- * defines these in <sys/sysmacros.h>, which <sys/types.h> included. */
-static const char *const other_macros[] = { "major", "makedev", "minor" };
-
-static int cmp_name(const void *key, const void *elem)
+/* The same hash as gen_names_macros.py's: FNV-1a, murmur3's finalizer. */
+static uint32_t name_hash(const char *s)
 {
-	return strcmp(key, *(const char *const *)elem);
+	uint32_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	return h ^ (h >> 16);
 }
 
-static bool listed(const char *name, const char *const *list, size_t n)
+/* One of the generated tables (a power of two in size, NULL empty). */
+static bool in_table(const char *name, const char *const *table, size_t size)
 {
-	return bsearch(name, list, n, sizeof(*list), cmp_name) != NULL;
+	for (size_t i = name_hash(name) & (size - 1); table[i]; i = (i + 1) & (size - 1))
+		if (!strcmp(table[i], name))
+			return true;
+	return false;
 }
+#define IN_TABLE(name, table) in_table(name, table, sizeof(table) / sizeof(table[0]))
 
 /* Why a C identifier cannot name a `kind`, or NULL. */
 static const char *name_refusal(const char *name, enum dp_name_kind kind)
@@ -61,10 +71,12 @@ static const char *name_refusal(const char *name, enum dp_name_kind kind)
 	if (name[0] == '_' && (name[1] == '_' || (name[1] >= 'A' && name[1] <= 'Z')))
 		return "identifiers starting with __ or _ and a capital are reserved to the "
 		       "C implementation (and may be macros)";
-	if (listed(name, dp_macro_names, dp_macro_names_count) ||
-	    listed(name, other_macros, sizeof(other_macros) / sizeof(other_macros[0])))
+	/* major, minor, makedev: macros where <sys/types.h> still includes
+	 * <sys/sysmacros.h> (glibc before 2.28). */
+	if (IN_TABLE(name, dp_macro_names) || !strcmp(name, "major") || !strcmp(name, "minor") ||
+	    !strcmp(name, "makedev"))
 		return "it is a macro in the headers an LTTng provider is compiled with";
-	if (kind == DP_NAME_PROVIDER && listed(name, dp_provider_clash, dp_provider_clash_count))
+	if (kind == DP_NAME_PROVIDER && IN_TABLE(name, dp_provider_clash))
 		return "lttng-ust already declares the identifiers an LTTng provider of that "
 		       "name would define";
 	return NULL;

@@ -9,8 +9,8 @@
  * so that names.c refuses those names at dynprobe_probe_add().  The
  * dp_names_* names mark where a provider, event and field name go.
  */
-#ifndef DP_NAMES_TOP
-#define DP_NAMES_TOP
+#ifndef DYNPROBE_TP_TOP
+#define DYNPROBE_TP_TOP
 #define LTTNG_UST_TRACEPOINT_CREATE_PROBES
 #define LTTNG_UST_TRACEPOINT_DEFINE
 #define LTTNG_UST_TRACEPOINT_PROVIDER dp_names_provider
@@ -19,14 +19,14 @@
 #include <stdint.h>
 #endif
 
-#if !defined(DP_NAMES_EVENTS) || defined(LTTNG_UST_TRACEPOINT_HEADER_MULTI_READ)
-#define DP_NAMES_EVENTS
+#if !defined(DYNPROBE_TP_EVENTS) || defined(LTTNG_UST_TRACEPOINT_HEADER_MULTI_READ)
+#define DYNPROBE_TP_EVENTS
 #include <lttng/tracepoint.h>
 LTTNG_UST_TRACEPOINT_EVENT(dp_names_provider, dp_names_event, LTTNG_UST_TP_ARGS(int, value),
 			   LTTNG_UST_TP_FIELDS(lttng_ust_field_integer(int, dp_names_field, value)))
 #endif
 
-#ifndef DP_NAMES_TAIL
-#define DP_NAMES_TAIL
+#ifndef DYNPROBE_TP_TAIL
+#define DYNPROBE_TP_TAIL
 #include <lttng/tracepoint-event.h>
 #endif

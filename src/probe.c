@@ -103,22 +103,42 @@ void probe_desc(const struct dp_slot *s, struct dp_probe_desc *d)
 
 /* ---- the duplicate-name index ---- */
 
+/* FNV-1a, then murmur3's finalizer: names that differ only in their last
+ * characters ("s1", "s2"...) would otherwise cluster in the low bits that
+ * pick the bucket. */
 static uint32_t name_hash(const char *s)
 {
 	uint32_t h = 2166136261u;
 
 	for (; *s; s++)
 		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	return h ^ (h >> 16);
 }
 
-/* The slot in prov->index where `name` is, or would go. */
-static size_t index_find(const struct dynprobe_provider *prov, const char *name)
-{
-	size_t mask = prov->index_size - 1, i = name_hash(name) & mask;
+/* Index entries: 0 empty, else the name hash's top byte (a tag that
+ * spares most strcmp() calls, and their cache misses) and 1 + the probe's
+ * index in the low 24 bits. */
+#define INDEX_PROBE_BITS 24
+#define INDEX_PROBES_MAX ((1u << INDEX_PROBE_BITS) - 1)
 
-	for (; prov->index[i]; i = (i + 1) & mask)
-		if (!strcmp(provider_slot(prov, prov->index[i] - 1)->name, name))
+static uint32_t index_entry(uint32_t hash, size_t probe)
+{
+	return (hash & ~INDEX_PROBES_MAX) | (uint32_t)(probe + 1);
+}
+
+/* The bucket where `name` (of this hash) is, or would go. */
+static size_t index_find(const struct dynprobe_provider *prov, const char *name, uint32_t hash)
+{
+	size_t mask = prov->index_size - 1, i = hash & mask;
+	uint32_t e;
+
+	for (; (e = prov->index[i]); i = (i + 1) & mask)
+		if ((e & ~INDEX_PROBES_MAX) == (hash & ~INDEX_PROBES_MAX) &&
+		    !strcmp(provider_slot(prov, (e & INDEX_PROBES_MAX) - 1)->name, name))
 			break;
 	return i;
 }
@@ -127,6 +147,8 @@ static size_t index_find(const struct dynprobe_provider *prov, const char *name)
  * full, both doubled when needed. */
 static int provider_grow(struct dynprobe_provider *prov)
 {
+	if (prov->nprobes == INDEX_PROBES_MAX)
+		return -DYNPROBE_EPROBES;
 	if (prov->nprobes == prov->cap) {
 		size_t cap = prov->cap ? prov->cap * 2 : 8;
 		struct dynprobe_probe **v = realloc(prov->probes, cap * sizeof(*v));
@@ -146,9 +168,12 @@ static int provider_grow(struct dynprobe_provider *prov)
 			return -ENOMEM;
 		}
 		prov->index_size = size;
-		for (size_t i = 0; i < prov->nprobes; i++)
-			prov->index[index_find(prov, provider_slot(prov, i)->name)] =
-			    (uint32_t)(i + 1);
+		for (size_t i = 0; i < prov->nprobes; i++) {
+			const char *name = provider_slot(prov, i)->name;
+			uint32_t h = name_hash(name);
+
+			prov->index[index_find(prov, name, h)] = index_entry(h, i);
+		}
 		free(old);
 	}
 	return 0;
@@ -188,10 +213,11 @@ static int probe_args_check(const char *probe, const enum dynprobe_type *types, 
 	return 0;
 }
 
-/* Under the provider's lock, with room made by provider_grow(). */
-static int probe_insert(struct dynprobe_provider *prov, const char *name,
-			const enum dynprobe_type *types, size_t nargs, const char *const *arg_names,
-			int loglevel, struct dynprobe_probe **ret_probe)
+/* Under the provider's lock, with room made by provider_grow(); `bucket`
+ * is where index_find() said the name goes. */
+static int probe_insert(struct dynprobe_provider *prov, const char *name, uint32_t hash,
+			size_t bucket, const enum dynprobe_type *types, size_t nargs,
+			const char *const *arg_names, int loglevel, struct dynprobe_probe **ret_probe)
 {
 	struct dp_probe_live live = {.nargs = (uint8_t)nargs};
 	struct dynprobe_probe *probe;
@@ -201,7 +227,7 @@ static int probe_insert(struct dynprobe_provider *prov, const char *name,
 	size_t len;
 
 	text = names_copy(prov, name, nargs, arg_names, &named, &len);
-	probe = text ? dp_probe_new(&s) : NULL;
+	probe = text ? dp_probe_new((unsigned int)prov->nbe, &s) : NULL;
 	if (!probe)
 		return -ENOMEM;
 	prov->names->used += len;
@@ -212,7 +238,7 @@ static int probe_insert(struct dynprobe_provider *prov, const char *name,
 	for (size_t i = 0; i < nargs; i++)
 		live.types[i] = (uint8_t)types[i];
 	dp_probe_publish(probe, s, &live); /* the signature, not loaded */
-	prov->index[index_find(prov, name)] = (uint32_t)(prov->nprobes + 1);
+	prov->index[bucket] = index_entry(hash, prov->nprobes);
 	prov->probes[prov->nprobes++] = probe;
 	*ret_probe = probe;
 	return 0;
@@ -224,6 +250,8 @@ int dynprobe_probe_add(struct dynprobe_provider *prov, const char *name,
 {
 	const char *const *arg_names;
 	struct dynprobe_probe *probe = NULL;
+	uint32_t hash;
+	size_t bucket;
 	int loglevel, r;
 
 	if (ret_probe)
@@ -252,11 +280,13 @@ int dynprobe_probe_add(struct dynprobe_provider *prov, const char *name,
 	r = provider_grow(prov);
 	if (r < 0)
 		goto out;
-	if (prov->index[index_find(prov, name)]) {
+	hash = name_hash(name);
+	bucket = index_find(prov, name, hash);
+	if (prov->index[bucket]) {
 		r = -EEXIST;
 		goto out;
 	}
-	r = probe_insert(prov, name, types, nargs, arg_names, loglevel, &probe);
+	r = probe_insert(prov, name, hash, bucket, types, nargs, arg_names, loglevel, &probe);
 	if (r < 0)
 		goto out;
 	prov->stale = true;

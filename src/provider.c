@@ -16,7 +16,8 @@
  * Locks, always taken in this order: registry_lock, a provider's lock,
  * the slot allocator's (slots.c).  fork() takes them all (provider_atfork)
  * so that a child finds every provider it inherited consistent and usable,
- * whatever another thread of the parent was doing.
+ * whatever another thread of the parent was doing.  The registry's and the
+ * providers' locks are recursive: the forking thread may hold one itself.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -26,10 +27,24 @@
 #include "provider.h"
 #include "watch.h"
 
-static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
+/* Recursive, like the providers' locks: the thread that forks may be one
+ * that holds them (liblttng-ust forks a helper while a provider's LTTng
+ * object is being loaded), and the prepare handler must not deadlock on
+ * its own lock. */
+static pthread_mutex_t registry_lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
 static struct dynprobe_provider *registry;
 
 /* ---- fork ---- */
+
+static void provider_lock_init(pthread_mutex_t *lock)
+{
+	pthread_mutexattr_t a;
+
+	pthread_mutexattr_init(&a);
+	pthread_mutexattr_settype(&a, PTHREAD_MUTEX_RECURSIVE);
+	pthread_mutex_init(lock, &a);
+	pthread_mutexattr_destroy(&a);
+}
 
 /* Every backend's fork hooks run with every provider locked, so that a
  * backend never forks while another thread is inside its load. */
@@ -227,7 +242,7 @@ int dynprobe_provider_new(const char *name, const struct dynprobe_provider_opts 
 	strcpy(p->name, name);
 	p->lttng_mode = lttng_mode;
 	p->stale = true;
-	pthread_mutex_init(&p->lock, NULL);
+	provider_lock_init(&p->lock);
 	r = backends_select(p, backends);
 	if (r == 0)
 		r = provider_strings(p, opts);

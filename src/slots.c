@@ -34,48 +34,62 @@
 
 /* ---- slots ---- */
 
+/* Two classes: room for one site (a provider on one backend, the usual
+ * case, saves the second site's 24 bytes) or for DP_PROBE_SITES.  A
+ * handle's slot index carries the class in its top bit. */
+#define SLOT_CLASSES 2
+#define SLOT_CLASS_BIT 31
 #define SLOT_CHUNK_BITS 8
 #define SLOT_CHUNK (1u << SLOT_CHUNK_BITS)
-#define SLOT_CHUNKS_MAX (1u << 16) /* 16 M probes alive at once */
+#define SLOT_CHUNKS_MAX (1u << 16) /* 16 M probes per class alive at once */
 
-static struct dp_slot *slot_chunks[SLOT_CHUNKS_MAX]; /* never freed */
-static uint32_t slot_count;			     /* slots ever made */
-static uint32_t slot_free;			     /* free list head, 1-based */
+_Static_assert(DP_PROBE_SITES == SLOT_CLASSES, "one class per number of sites");
+_Static_assert(DP_SLOT_SIZE(1) % 8 == 0 && DP_SLOT_SIZE(2) % 8 == 0, "slots stay word-aligned");
+
+static char *slot_chunks[SLOT_CLASSES][SLOT_CHUNKS_MAX]; /* never freed */
+static uint32_t slot_count[SLOT_CLASSES];                /* slots ever made */
+static uint32_t slot_free[SLOT_CLASSES];                 /* free list heads, 1-based */
 
 /* Serializes both allocators (a leaf lock: nothing is called under it). */
 static pthread_mutex_t probes_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static struct dp_slot *slot_at(uint32_t index)
 {
-	struct dp_slot *chunk;
+	unsigned int c = index >> SLOT_CLASS_BIT;
+	uint32_t i = index & ~(1u << SLOT_CLASS_BIT);
+	char *chunk;
 
-	if (index >= __atomic_load_n(&slot_count, __ATOMIC_ACQUIRE))
+	if (i >= __atomic_load_n(&slot_count[c], __ATOMIC_ACQUIRE))
 		return NULL;
-	chunk = __atomic_load_n(&slot_chunks[index >> SLOT_CHUNK_BITS], __ATOMIC_ACQUIRE);
-	return chunk ? &chunk[index & (SLOT_CHUNK - 1)] : NULL;
+	chunk = __atomic_load_n(&slot_chunks[c][i >> SLOT_CHUNK_BITS], __ATOMIC_ACQUIRE);
+	return chunk ? (struct dp_slot *)(void *)(chunk + (i & (SLOT_CHUNK - 1)) * DP_SLOT_SIZE(c + 1))
+		     : NULL;
 }
 
-/* Under probes_lock.  The index of a free slot, or -1. */
-static int64_t slot_take(void)
+/* Under probes_lock.  The index of a free slot of class c, or -1. */
+static int64_t slot_take(unsigned int c)
 {
-	uint32_t index = slot_count;
+	uint32_t i = slot_count[c];
 
-	if (slot_free) {
-		index = slot_free - 1;
-		slot_free = slot_at(index)->next_free;
+	if (slot_free[c]) {
+		uint32_t index = (slot_free[c] - 1) | (c << SLOT_CLASS_BIT);
+
+		slot_free[c] = slot_at(index)->next_free;
 		return index;
 	}
-	if (index == SLOT_CHUNKS_MAX * SLOT_CHUNK)
+	if (i == SLOT_CHUNKS_MAX * SLOT_CHUNK)
 		return -1;
-	if (!(index & (SLOT_CHUNK - 1))) {
-		struct dp_slot *chunk = calloc(SLOT_CHUNK, sizeof(*chunk));
+	if (!(i & (SLOT_CHUNK - 1))) {
+		char *chunk = calloc(SLOT_CHUNK, DP_SLOT_SIZE(c + 1));
 
 		if (!chunk)
 			return -1;
-		__atomic_store_n(&slot_chunks[index >> SLOT_CHUNK_BITS], chunk, __ATOMIC_RELEASE);
+		for (size_t k = 0; k < SLOT_CHUNK; k++)
+			((struct dp_slot *)(void *)(chunk + k * DP_SLOT_SIZE(c + 1)))->room = (uint8_t)(c + 1);
+		__atomic_store_n(&slot_chunks[c][i >> SLOT_CHUNK_BITS], chunk, __ATOMIC_RELEASE);
 	}
-	__atomic_store_n(&slot_count, index + 1, __ATOMIC_RELEASE);
-	return index;
+	__atomic_store_n(&slot_count[c], i + 1, __ATOMIC_RELEASE);
+	return i | (c << SLOT_CLASS_BIT);
 }
 
 /* ---- handles ---- */
@@ -203,7 +217,7 @@ static void record_put(struct dynprobe_probe *r)
 
 /* ---- the API ---- */
 
-struct dynprobe_probe *dp_probe_new(struct dp_slot **ret_slot)
+struct dynprobe_probe *dp_probe_new(unsigned int nsites, struct dp_slot **ret_slot)
 {
 	struct dynprobe_probe *r;
 	struct dp_slot *s;
@@ -212,7 +226,7 @@ struct dynprobe_probe *dp_probe_new(struct dp_slot **ret_slot)
 
 	pthread_mutex_lock(&probes_lock);
 	r = record_take();
-	index = r ? slot_take() : -1;
+	index = r ? slot_take(nsites >= 2 ? 1 : 0) : -1;
 	if (index < 0) {
 		if (r) {
 			*r = dead_handle();
@@ -255,8 +269,8 @@ void dp_probe_release(struct dynprobe_probe *r)
 	__atomic_store_n(&r->watch.base, dp_watch_idle(), __ATOMIC_RELEASE);
 	pthread_mutex_lock(&probes_lock);
 	record_put(r); /* from here on, r may read as a dead handle */
-	s->next_free = slot_free;
-	slot_free = index + 1;
+	s->next_free = slot_free[index >> SLOT_CLASS_BIT];
+	slot_free[index >> SLOT_CLASS_BIT] = (index & ~(1u << SLOT_CLASS_BIT)) + 1;
 	pthread_mutex_unlock(&probes_lock);
 }
 
