@@ -10,7 +10,7 @@
 static const char *const messages[DYNPROBE_EMAX - DYNPROBE_EBASE] = {
 	[0] = "unknown dynprobe error",
 	[DYNPROBE_ENAME - DYNPROBE_EBASE] =
-		"invalid name: use a C identifier ([A-Za-z_][A-Za-z0-9_]*) within the length limit",
+		"invalid name: use a C identifier ([A-Za-z_][A-Za-z0-9_]*) within the length limit that is not reserved (__x, _X) nor a macro of the C library or lttng-ust (NULL, errno, EOF...); the log handler (DYNPROBE_DEBUG=1) says why",
 	[DYNPROBE_EARGS - DYNPROBE_EBASE] = "too many arguments (at most 12)",
 	[DYNPROBE_ETYPE - DYNPROBE_EBASE] =
 		"unknown argument type (use i8 u8 i16 u16 i32 u32 i64 u64 str double)",

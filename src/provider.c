@@ -68,9 +68,20 @@ static void fork_done(bool child)
 			(child ? be->fork_child : be->fork_parent)();
 	}
 	dp_probes_unlock();
-	for (struct dynprobe_provider *p = registry; p; p = p->next)
-		pthread_mutex_unlock(&p->lock);
-	pthread_mutex_unlock(&registry_lock);
+	/* In the child the locks are re-made, not unlocked: a recursive
+	 * mutex knows its owner by thread id, and the forking thread has
+	 * another one in the child.  Only this thread exists there, and
+	 * everything the locks protect is as the prepare handler left it. */
+	for (struct dynprobe_provider *p = registry; p; p = p->next) {
+		if (child)
+			provider_lock_init(&p->lock);
+		else
+			pthread_mutex_unlock(&p->lock);
+	}
+	if (child)
+		provider_lock_init(&registry_lock);
+	else
+		pthread_mutex_unlock(&registry_lock);
 }
 
 static void fork_parent(void)
