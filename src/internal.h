@@ -17,6 +17,10 @@
 
 #define DP_HIDDEN __attribute__((visibility("hidden")))
 
+/* The provider and probe descriptions, and the name validator: the
+ * generator's (tp/), which the library builds on. */
+#include "tp.h"
+
 /* One fired argument after conversion to its declared type: integers are
  * truncated to the declared width and then sign- or zero-extended to 64 bits,
  * exactly as C assignment to the declared type would; doubles are doubles;
@@ -26,26 +30,6 @@ union dp_value {
 	uint64_t u;
 	double d;
 	const char *s;
-};
-
-/* Everything a backend needs to know about a probe. */
-struct dp_probe_desc {
-	const char *name;
-	size_t nargs;
-	enum dynprobe_type types[DYNPROBE_MAX_ARGS];
-	const char *arg_names[DYNPROBE_MAX_ARGS]; /* never NULL: "argN" default */
-	int lttng_loglevel;    /* DYNPROBE_LOGLEVEL_*, 0: unset */
-};
-
-/* Everything a backend needs to know about a provider being loaded. */
-struct dp_provider_desc {
-	const char *name;
-	size_t nprobes;
-	const struct dp_probe_desc *const *probes;
-	const char *cache_dir;       /* NULL: backend default */
-	const char *prebuilt_path;   /* NULL: backend default */
-	unsigned int lttng_mode;     /* DYNPROBE_LTTNG_MODE_* (AUTO: backend default) */
-	const char *usdt_dir;        /* NULL: backend default */
 };
 
 /* One probe's site on one backend, filled by the backend's load() (see
@@ -157,16 +141,7 @@ DP_HIDDEN void dp_slot_retire(struct dp_slot *slot);
 /* A consistent copy of the slot's live sites and generation (sites past
  * its room zeroed); false if a writer kept changing them. */
 DP_HIDDEN bool dp_slot_read(const struct dp_slot *slot, struct dp_probe_live *live, uint32_t *gen);
-/* names.c.  A C identifier of at most max_len characters. */
-DP_HIDDEN bool dp_name_valid(const char *name, size_t max_len);
-/* The one name validator: 0, or -DYNPROBE_ENAME (and a message naming the
- * value and the reason) for anything some backend of this build would
- * refuse: not an identifier, too long, a reserved identifier (__x, _X), a
- * macro in the headers a generated LTTng provider includes (this build's
- * lttng-ust and C library: NULL, errno, EOF, PATH_MAX, tracepoint...), or
- * a provider name that clashes with lttng-ust's identifiers (register). */
-enum dp_name_kind { DP_NAME_PROVIDER, DP_NAME_PROBE, DP_NAME_FIELD };
-DP_HIDDEN int dp_name_check(const char *name, enum dp_name_kind kind);
+/* The one name validator, dp_name_check(), is tp.h's (tp/tp_names.c). */
 
 /* Environment variables, read with secure_getenv() (env.c owns the list). */
 enum dp_env_var {

@@ -39,7 +39,7 @@ static void vlog(int level, const char *fmt, va_list ap)
 	dynprobe_log_fn fn = __atomic_load_n(&log_fn, __ATOMIC_ACQUIRE);
 	void *data = __atomic_load_n(&log_data, __ATOMIC_RELAXED);
 	int saved = errno;
-	char msg[1024];
+	char msg[4096]; /* room for a compiler's first errors (tp_build.c) */
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	fn(level, msg, data);

@@ -29,7 +29,7 @@
 #include "config.h"
 
 #if DYNPROBE_HAVE_LTTNG
-#include "../tp/tp.h"
+#include "tp.h"
 
 static void tp_usage(FILE *out)
 {

@@ -1,8 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * tp.h - the LTTng tracepoint-provider generator, shared by the library's
- * LTTng backend (run time) and `dynprobe tp` (ahead of time).
+ * tp.h - the LTTng tracepoint-provider generator and the spec language, an
+ * internal static library (tp/meson.build) shared by libdynprobe (the
+ * LTTng backend's compiled mode, the name validator) and `dynprobe tp`
+ * (ahead of time).  It depends only on the public dynprobe.h and on three
+ * functions its host provides (below): the library's are in src/log.c and
+ * src/tp_host.c, the command's in tools/tp_host.c.
  *
+ *   dp_name_check()    the one name validator (tp_names.c)
  *   dp_tp_validate()   refuse anything lttng-ust would abort on
  *   dp_tp_generate()   provider description -> one self-contained C file
  *   dp_tp_*_name()     object file names (hash of everything that changes
@@ -20,11 +25,61 @@
 #ifndef DYNPROBE_TP_H
 #define DYNPROBE_TP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "../src/internal.h"
+#include <dynprobe.h>
+
+#ifndef DP_HIDDEN
+#define DP_HIDDEN __attribute__((visibility("hidden")))
+#endif
+
+/* ---- what the host provides ---- */
+/* Messages, at a dynprobe_log_level (the library: its log handler). */
+DP_HIDDEN void dp_logl(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+DP_HIDDEN void dp_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The environment variables the generator reads (secure_getenv()). */
+enum dp_tp_env { DP_TP_ENV_CC, DP_TP_ENV_PATH };
+DP_HIDDEN const char *dp_tp_env(enum dp_tp_env var);
+
+/* ---- provider descriptions ---- */
+/* What the spec language produces, the generator consumes, and the
+ * library hands its backends (src/backend.h). */
+/* Everything a backend needs to know about a probe. */
+struct dp_probe_desc {
+	const char *name;
+	size_t nargs;
+	enum dynprobe_type types[DYNPROBE_MAX_ARGS];
+	const char *arg_names[DYNPROBE_MAX_ARGS]; /* never NULL: "argN" default */
+	int lttng_loglevel;    /* DYNPROBE_LOGLEVEL_*, 0: unset */
+};
+
+/* Everything a backend needs to know about a provider being loaded. */
+struct dp_provider_desc {
+	const char *name;
+	size_t nprobes;
+	const struct dp_probe_desc *const *probes;
+	const char *cache_dir;       /* NULL: backend default */
+	const char *prebuilt_path;   /* NULL: backend default */
+	unsigned int lttng_mode;     /* DYNPROBE_LTTNG_MODE_* (AUTO: backend default) */
+	const char *usdt_dir;        /* NULL: backend default */
+};
+
+/* ---- names ---- */
+/* tp_names.c.  A C identifier of at most max_len characters. */
+DP_HIDDEN bool dp_name_valid(const char *name, size_t max_len);
+/* The one name validator: 0, or -DYNPROBE_ENAME (and a message naming the
+ * value and the reason) for anything some backend of this build would
+ * refuse: not an identifier, too long, a reserved identifier (__x, _X), a
+ * macro in the headers a generated LTTng provider includes (this build's
+ * lttng-ust and C library: NULL, errno, EOF, PATH_MAX, tracepoint...), or
+ * a provider name that clashes with lttng-ust's identifiers (register). */
+enum dp_name_kind { DP_NAME_PROVIDER, DP_NAME_PROBE, DP_NAME_FIELD };
+DP_HIDDEN int dp_name_check(const char *name, enum dp_name_kind kind);
+
+/* ---- the generator ---- */
 
 /* Bump when the generated text changes in any way: it is hashed anyway,
  * but the version also lands in the file's header comment. */

@@ -134,7 +134,7 @@ void dp_tp_cache_name(const char *provider, const char *src, const struct dp_tp_
 /* Resolve an executable name like execvp() does, into a malloc()ed path. */
 static char *path_lookup(const char *name)
 {
-	const char *path = dp_env(DP_ENV_PATH);
+	const char *path = dp_tp_env(DP_TP_ENV_PATH);
 	char buf[PATH_MAX];
 
 	if (strchr(name, '/'))
@@ -180,7 +180,7 @@ static int split_cc(struct dp_tp_cc *cc, const char *text)
 int dp_tp_cc_find(struct dp_tp_cc *cc)
 {
 	static const char *const fallbacks[] = { "cc", "gcc", "clang" };
-	const char *env = dp_env(DP_ENV_CC);
+	const char *env = dp_tp_env(DP_TP_ENV_CC);
 	struct stat st;
 	int r;
 
@@ -199,8 +199,8 @@ int dp_tp_cc_find(struct dp_tp_cc *cc)
 	}
 	r = -DYNPROBE_ENOCOMPILER;
 	if (!cc->path || stat(cc->path, &st) < 0) {
-		dp_log("lttng: no C compiler (CC=%s, PATH=%s)", env ? env : "(unset)",
-		       dp_env(DP_ENV_PATH) ? dp_env(DP_ENV_PATH) : "(unset)");
+		dp_logl(DYNPROBE_LOG_INFO, "lttng: no C compiler (CC=%s, PATH=%s)", env ? env : "(unset)",
+		       dp_tp_env(DP_TP_ENV_PATH) ? dp_tp_env(DP_TP_ENV_PATH) : "(unset)");
 		goto err;
 	}
 	free(cc->argv[0]);
@@ -254,8 +254,11 @@ static int write_all(const char *path, const char *data, size_t len)
 	return r;
 }
 
-/* Log the head of the compiler's output (the core only sees an error
- * code) and tell a missing lttng-ust apart from other failures. */
+/* Hand the head of the compiler's output to the application's log
+ * handler (the caller only sees -DYNPROBE_ECOMPILE), and tell a missing
+ * lttng-ust apart from other failures: only a missing header or library
+ * says so (gcc's and clang's words); an error inside lttng-ust's headers
+ * also names lttng/tracepoint.h and is not one. */
 static int compile_error(const char *path)
 {
 	char buf[2048];
@@ -268,9 +271,12 @@ static int compile_error(const char *path)
 	buf[n] = '\0';
 	fclose(f);
 	if (n)
-		dp_log("lttng: compiler said:\n%s", buf);
-	if (strstr(buf, "lttng/tracepoint.h") || strstr(buf, "-llttng-ust")) {
-		dp_log("lttng: lttng-ust headers or library missing (liblttng-ust-dev?)");
+		dp_logl(DYNPROBE_LOG_WARN, "lttng: the compiler said:\n%s", buf);
+	if (strstr(buf, "lttng/tracepoint.h: No such file") ||
+	    strstr(buf, "'lttng/tracepoint.h' file not found") ||
+	    strstr(buf, "cannot find -llttng-ust")) {
+		dp_logl(DYNPROBE_LOG_WARN,
+			"lttng: lttng-ust headers or library missing (liblttng-ust-dev?)");
 		return -DYNPROBE_ENOLTTNG;
 	}
 	return -DYNPROBE_ECOMPILE;
@@ -310,7 +316,7 @@ static int run_cc(const struct dp_tp_cc *cc, const char *bdir, const char *src, 
 	r = posix_spawn(&pid, argv[0], &fa, NULL, (char *const *)argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	if (r) {
-		dp_log("lttng: cannot run %s: %s", argv[0], strerror(r));
+		dp_logl(DYNPROBE_LOG_WARN, "lttng: cannot run %s: %s", argv[0], strerror(r));
 		return -DYNPROBE_ENOCOMPILER;
 	}
 	while (waitpid(pid, &status, 0) < 0) {
@@ -341,7 +347,8 @@ int dp_tp_compile(const struct dp_tp_cc *cc, const char *src, const char *dir,
 	r = write_all(csrc, src, strlen(src));
 	if (r < 0)
 		goto out;
-	dp_log("lttng: compiling %s with %s %s", dst, cc->path, dp_tp_flags_text());
+	dp_logl(DYNPROBE_LOG_INFO, "lttng: compiling %s with %s %s", dst, cc->path,
+		dp_tp_flags_text());
 	r = run_cc(cc, bdir, csrc, obj, log);
 	if (r < 0)
 		goto out;

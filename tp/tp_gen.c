@@ -85,42 +85,15 @@ static void sb_printf(struct sbuf *b, const char *fmt, ...)
 	}
 }
 
-/* Names that are macros once the lttng-ust headers are included: as an
- * event or field name they would be expanded before lttng-ust stringifies
- * them, and lttng-ust aborts on the result.  The generated file also
- * #errors on any other macro (see emit_macro_guards), so this list only
- * turns the common cases into a clear -DYNPROBE_ENAME instead of
- * -DYNPROBE_ECOMPILE. */
-static const char *const macro_names[] = {
-	"true", "false", "bool", "NULL", "errno", "stdin", "stdout", "stderr",
-	"EOF", "assert", "offsetof", "major", "minor", "makedev",
-};
-
-static bool ident_ok(const char *s, size_t max)
-{
-	size_t n = 0;
-
-	if (!s || !((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || *s == '_'))
-		return false;
-	for (; s[n]; n++) {
-		char c = s[n];
-		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
-			return false;
-	}
-	if (n > max)
-		return false;
-	for (size_t i = 0; i < sizeof(macro_names) / sizeof(macro_names[0]); i++)
-		if (!strcmp(s, macro_names[i]))
-			return false;
-	return true;
-}
-
 static int validate_probe(const char *provider, const struct dp_probe_desc *p)
 {
-	if (!p || !ident_ok(p->name, DYNPROBE_MAX_PROBE_NAME)) {
-		dp_log("lttng: provider %s: invalid probe name '%s'", provider, p ? p->name : "(null)");
+	/* The one validator (tp_names.c) refuses macros, reserved names and
+	 * names that clash with lttng-ust's; the generated file also #errors
+	 * on any other macro (emit_macro_guard). */
+	if (!p)
+		return -EINVAL;
+	if (dp_name_check(p->name, DP_NAME_PROBE) < 0)
 		return -DYNPROBE_ENAME;
-	}
 	/* lttng-ust: "provider:event" plus NUL must fit in 256 bytes. */
 	if (strlen(provider) + 1 + strlen(p->name) >= 256)
 		return -DYNPROBE_ENAME;
@@ -129,15 +102,12 @@ static int validate_probe(const char *provider, const struct dp_probe_desc *p)
 	for (size_t i = 0; i < p->nargs; i++) {
 		if (p->types[i] <= DYNPROBE_TYPE_NONE || p->types[i] >= DYNPROBE_TYPE_MAX)
 			return -DYNPROBE_ETYPE;
-		if (!ident_ok(p->arg_names[i], DYNPROBE_MAX_PROBE_NAME)) {
-			dp_log("lttng: %s:%s: invalid field name '%s'", provider, p->name,
-			       p->arg_names[i] ? p->arg_names[i] : "(null)");
+		if (dp_name_check(p->arg_names[i], DP_NAME_FIELD) < 0)
 			return -DYNPROBE_ENAME;
-		}
 		/* Duplicate field names make an unreadable CTF trace. */
 		for (size_t j = 0; j < i; j++)
 			if (!strcmp(p->arg_names[i], p->arg_names[j])) {
-				dp_log("lttng: %s:%s: field '%s' appears twice", provider,
+				dp_logl(DYNPROBE_LOG_WARN, "lttng: %s:%s: field '%s' appears twice", provider,
 				       p->name, p->arg_names[i]);
 				return -DYNPROBE_ENAME;
 			}
@@ -168,7 +138,8 @@ static int check_duplicates(const struct dp_provider_desc *desc)
 	qsort(names, desc->nprobes, sizeof(*names), cmp_names);
 	for (size_t i = 1; i < desc->nprobes && r == 0; i++)
 		if (!strcmp(names[i], names[i - 1])) {
-			dp_log("lttng: %s: probe '%s' appears twice", desc->name, names[i]);
+			dp_logl(DYNPROBE_LOG_WARN, "lttng: %s: probe '%s' appears twice", desc->name,
+				names[i]);
 			r = -DYNPROBE_ENAME;
 		}
 	free(names);
@@ -179,10 +150,10 @@ int dp_tp_validate(const struct dp_provider_desc *desc)
 {
 	int r;
 
-	if (!desc || !ident_ok(desc->name, DYNPROBE_MAX_PROVIDER_NAME)) {
-		dp_log("lttng: invalid provider name '%s'", desc && desc->name ? desc->name : "(null)");
+	if (!desc)
+		return -EINVAL;
+	if (dp_name_check(desc->name, DP_NAME_PROVIDER) < 0)
 		return -DYNPROBE_ENAME;
-	}
 	if (desc->nprobes && !desc->probes)
 		return -EINVAL;
 	for (size_t i = 0; i < desc->nprobes; i++) {

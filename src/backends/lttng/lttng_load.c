@@ -67,7 +67,7 @@
 #include "lttng.h"
 #include "trusted_dir.h"
 #include "watch.h"
-#include "../../../tp/tp.h"
+#include "tp.h"
 
 struct dp_lttng_image {
 	enum dynprobe_lttng_mode mode;     /* RUNTIME or COMPILED */

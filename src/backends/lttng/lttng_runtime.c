@@ -51,7 +51,7 @@
 #include <string.h>
 
 #include "lttng.h"
-#include "../../../tp/tp.h"
+#include "tp.h"
 
 /* The signature lttng-ust compares between call site and class.  Our own
  * prefix keeps callers with another argument convention (a compiled

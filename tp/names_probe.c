@@ -6,7 +6,7 @@
  * identifier lttng-ust declares that a provider name would collide with
  * once pasted into lttng-ust's own identifiers (a provider named
  * "register" makes lttng_ust_tracepoint_provider_register, which exists),
- * so that names.c refuses those names at dynprobe_probe_add().  The
+ * so that tp_names.c refuses those names at dynprobe_probe_add().  The
  * dp_names_* names mark where a provider, event and field name go.
  */
 #ifndef DYNPROBE_TP_TOP
