@@ -12,13 +12,15 @@
  * read is fixed: an idle watch base (the inline check reads zeros against
  * zeros) and generation 0 (no live probe has it).  Memory stays bounded
  * however many probes come and go: once every handle on a page is dead,
- * the page is replaced by a read-only shared mapping of a small memfd that
- * holds nothing but dead handles, and its memory goes back to the system.
- * The pages of that file are mapped in address order, so that consecutive
- * dead pages merge into one mapping (a program that creates and frees
- * probes forever adds one mapping per IDLE_PAGES dead pages, 16,384
- * probes, not one per page).  Where no memfd can be made, dead pages stay
- * (as dead handles): correct, only not returned.
+ * the page is replaced by a read-only shared mapping of a page of a memfd
+ * that holds nothing but dead handles, and its memory goes back to the
+ * system.  The file's pages are mapped in address order (dead page p onto
+ * file page p mod IDLE_PAGES), so that consecutive dead pages merge into
+ * one mapping, and written the first time one is needed: the file never
+ * costs more than the pages it replaced, and at most IDLE_PAGES pages
+ * (4 MiB); a program that creates and frees probes forever adds one
+ * mapping per 262,144 probes.  Where no memfd can be made, dead pages
+ * stay (as dead handles): correct, only not returned.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -99,7 +101,7 @@ static int64_t slot_take(unsigned int c)
 #define ARENA_SIZE ((size_t)64 << 20) /* 4 M handles */
 #define ARENA_PAGES (ARENA_SIZE / PAGE)
 #define ARENAS_MAX 4096 /* 16 G handles over the process's life */
-#define IDLE_PAGES 64
+#define IDLE_PAGES 1024
 
 struct arena {
 	struct dynprobe_probe *records; /* ARENA_SIZE, never unmapped */
@@ -122,29 +124,40 @@ static struct dynprobe_probe dead_handle(void)
 /* The file whose pages replace dead ones: dead handles only. */
 static int idle_file(void)
 {
-	static struct dynprobe_probe page[RECORDS_PER_PAGE];
 	int fd;
 
 	if (idle_fd != -2)
 		return idle_fd;
 	idle_fd = -1;
 	fd = memfd_create("dynprobe:dead-handles", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-	if (fd < 0) {
+	if (fd < 0 || ftruncate(fd, (off_t)IDLE_PAGES * PAGE) < 0) {
 		dp_logl(DYNPROBE_LOG_INFO,
 			"memfd_create: %s: freed probe handles keep their memory", strerror(errno));
+		if (fd >= 0)
+			close(fd);
 		return -1;
 	}
-	for (size_t i = 0; i < RECORDS_PER_PAGE; i++)
-		page[i] = dead_handle();
-	for (size_t p = 0; p < IDLE_PAGES; p++) {
-		if (write(fd, page, sizeof(page)) != (ssize_t)sizeof(page)) {
-			close(fd);
-			return -1;
-		}
-	}
-	fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL);
+	fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL);
 	idle_fd = fd;
 	return fd;
+}
+
+/* Page k of the dead-handle file, written the first time it is needed:
+ * the file costs no more than the dead pages it replaced, up to
+ * IDLE_PAGES pages. */
+static bool idle_page_ready(int fd, size_t k)
+{
+	static struct dynprobe_probe page[RECORDS_PER_PAGE];
+	static uint64_t written[IDLE_PAGES / 64];
+
+	if (written[k / 64] & (1ull << (k % 64)))
+		return true;
+	for (size_t i = 0; i < RECORDS_PER_PAGE; i++)
+		page[i] = dead_handle();
+	if (pwrite(fd, page, sizeof(page), (off_t)(k * PAGE)) != (ssize_t)sizeof(page))
+		return false;
+	written[k / 64] |= 1ull << (k % 64);
+	return true;
 }
 
 /* Every handle on the page is dead and the page is full: give its memory
@@ -154,7 +167,7 @@ static void page_retire(struct arena *a, size_t page)
 	int fd = idle_file();
 	void *p;
 
-	if (fd < 0)
+	if (fd < 0 || !idle_page_ready(fd, page % IDLE_PAGES))
 		return;
 	/* An intended race: a thread may be reading a stale handle on this
 	 * page right now, and reads dead handles before and after.  TSan

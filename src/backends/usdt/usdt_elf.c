@@ -55,6 +55,7 @@
 #include <string.h>
 #include <sys/utsname.h>
 
+#include "arch.h"
 #include "usdt.h"
 
 #define PAGE 4096u
@@ -110,8 +111,6 @@ static size_t align_up(size_t v, size_t a)
 	return (v + a - 1) & ~(a - 1);
 }
 
-static const char *const arg_registers[6] = { "rdi", "rsi", "rdx", "rcx", "r8", "r9" };
-
 static int arg_size(enum dynprobe_type type)
 {
 	switch (type) {
@@ -131,8 +130,10 @@ static int arg_size(enum dynprobe_type type)
 
 /* Values are passed fully extended to 64 bits, so the 64-bit register name
  * is right for every width; the size prefix tells the tracer how many bytes
- * are meaningful and whether to sign-extend.  Arguments 7..12 are on the
- * stack: at the stub's first instruction 0(%rsp) is the return address. */
+ * are meaningful and whether to sign-extend.  Registers and stack slots
+ * come from the architecture table (src/arch.c): on x86-64, arguments
+ * 7..12 are on the stack, where 0(%rsp) is the return address at the
+ * stub's first instruction. */
 int dp_usdt_arg_spec(enum dynprobe_type type, size_t index, char *buf, size_t len)
 {
 	int size = arg_size(type);
@@ -140,10 +141,12 @@ int dp_usdt_arg_spec(enum dynprobe_type type, size_t index, char *buf, size_t le
 
 	if (!size || index >= DYNPROBE_MAX_ARGS)
 		return -EINVAL;
-	if (index < 6)
-		n = snprintf(buf, len, "%d@%%%s", size, arg_registers[index]);
+	if (index < dp_arch.reg_args)
+		n = snprintf(buf, len, "%d@%%%s", size, dp_arch.arg_regs[index]);
 	else
-		n = snprintf(buf, len, "%d@%zu(%%rsp)", size, 8 * (index - 6 + 1));
+		n = snprintf(buf, len, "%d@%zu(%%%s)", size,
+			     dp_arch.stack_arg0 + dp_arch.stack_slot * (index - dp_arch.reg_args),
+			     dp_arch.stack_pointer);
 	return n > 0 && (size_t)n < len ? 0 : -ENOSPC;
 }
 
@@ -158,24 +161,21 @@ enum dp_stub_kind dp_usdt_stub_kind(void)
 	if (env && !strcmp(env, "nop5"))
 		return DP_STUB_NOP5;
 	if (uname(&u) == 0 && sscanf(u.release, "%u.%u", &major, &minor) == 2 &&
-	    (major > 6 || (major == 6 && minor >= 18)))
+	    (major << 8 | minor) >= dp_arch.fast_kernel)
 		return DP_STUB_NOP5;
 	return DP_STUB_NOP1;
 }
 
 /* One slot: zeros the inline check compares with the cell's state and
- * semaphore, the stub, int3 padding (never executed). */
+ * semaphore, the stub, padding (never executed); src/arch.c has the bytes. */
 static void write_slot(uint8_t *p, size_t size, enum dp_stub_kind kind)
 {
-	static const uint8_t nop5[] = { 0x0f, 0x1f, 0x44, 0x00, 0x00, 0xc3 };
-	static const uint8_t nop1[] = { 0x90, 0xc3 };
-
 	memset(p, 0, DP_USDT_STUB_OFFSET);
-	memset(p + DP_USDT_STUB_OFFSET, 0xcc, size - DP_USDT_STUB_OFFSET);
+	memset(p + DP_USDT_STUB_OFFSET, dp_arch.pad, size - DP_USDT_STUB_OFFSET);
 	if (kind == DP_STUB_NOP5)
-		memcpy(p + DP_USDT_STUB_OFFSET, nop5, sizeof(nop5));
+		memcpy(p + DP_USDT_STUB_OFFSET, dp_arch.stub_fast, dp_arch.stub_fast_len);
 	else
-		memcpy(p + DP_USDT_STUB_OFFSET, nop1, sizeof(nop1));
+		memcpy(p + DP_USDT_STUB_OFFSET, dp_arch.stub_plain, dp_arch.stub_plain_len);
 }
 
 static uint32_t sysv_hash(const char *name)
@@ -347,7 +347,7 @@ static void write_headers(uint8_t *img, const struct plan *pl)
 	eh->e_ident[EI_VERSION] = EV_CURRENT;
 	eh->e_ident[EI_OSABI] = ELFOSABI_SYSV;
 	eh->e_type = ET_DYN;
-	eh->e_machine = EM_X86_64;
+	eh->e_machine = dp_arch.elf_machine;
 	eh->e_version = EV_CURRENT;
 	eh->e_phoff = sizeof(*eh);
 	eh->e_shoff = pl->shdr_off;
