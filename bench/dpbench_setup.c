@@ -2,8 +2,14 @@
 /*
  * dpbench_setup.c - set-up costs of dynprobe providers: load time and memory.
  *
- * Usage: dpbench-setup --csv FILE --backend usdt|lttng --probes N --reps R
- *                      --label NAME [--names TAG] [--cache-dir DIR]
+ * Usage: dpbench-setup --csv FILE --backend usdt|lttng|libstapsdt --probes N
+ *                      --reps R --label NAME [--names TAG] [--cache-dir DIR]
+ *
+ * --backend libstapsdt measures the real libstapsdt the same way, side by
+ * side in the same kind of process: $DPBENCH_LIBSTAPSDT names its shared
+ * object (built by you, outside this tree), dlopen()ed at start, before
+ * any measurement; build = providerInit + N x providerAddProbe (int64,
+ * uint64: the string as a pointer), load = providerLoad.
  *
  * Each repetition builds a new provider named dpbs_<TAG>_<N>_<rep> (TAG
  * defaults to the label; a cached pass reuses the cold pass's TAG) with N
@@ -37,6 +43,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <dlfcn.h>
 
 #include <dynprobe.h>
 
@@ -109,6 +117,60 @@ static double dps_mapped(const char *name)
 	return kib;
 }
 
+/* libstapsdt's entry points (its libstapsdt.h, as a specification). */
+static struct {
+	void *(*init)(const char *name);
+	void *(*add)(void *provider, const char *name, int argc, ...);
+	int (*load)(void *provider);
+} dps_lsdt;
+
+static int dps_lsdt_open(char *why, size_t len)
+{
+	const char *path = getenv("DPBENCH_LIBSTAPSDT");
+	void *h = path && *path ? dlopen(path, RTLD_NOW | RTLD_LOCAL) : NULL;
+
+	if (h) {
+		*(void **)&dps_lsdt.init = dlsym(h, "providerInit");
+		*(void **)&dps_lsdt.add = dlsym(h, "providerAddProbe");
+		*(void **)&dps_lsdt.load = dlsym(h, "providerLoad");
+	}
+	if (!h || !dps_lsdt.init || !dps_lsdt.add || !dps_lsdt.load) {
+		snprintf(why, len, "n/a (set DPBENCH_LIBSTAPSDT to a built libstapsdt.so%s%s)",
+			 path ? ": " : "", path ? (h ? "symbols missing" : dlerror()) : "");
+		return -1;
+	}
+	return 0;
+}
+
+static int dps_lsdt_one(const struct dps_opts *o, int rep, struct dps_sample *s, char *why,
+			size_t len)
+{
+	char pname[64], probe[32];
+	double v0, r0, v1, r1, t0, t1, t2;
+	void *prov;
+	int err = 0;
+
+	snprintf(pname, sizeof(pname), "dpbs_%s_%d_%d", o->names, o->probes, rep);
+	dps_statm(&v0, &r0);
+	t0 = dps_now_us();
+	prov = dps_lsdt.init(pname);
+	for (int k = 0; prov && k < o->probes; k++) {
+		snprintf(probe, sizeof(probe), "s%d", k);
+		if (!dps_lsdt.add(prov, probe, 2, -8 /* int64 */, 8 /* uint64 */))
+			err = -1;
+	}
+	t1 = dps_now_us();
+	if (!prov || err || dps_lsdt.load(prov) != 0) {
+		snprintf(why, len, "n/a (libstapsdt provider load failed)");
+		return -1;
+	}
+	t2 = dps_now_us();
+	dps_statm(&v1, &r1);
+	*s = (struct dps_sample){ .build_us = t1 - t0, .load_us = t2 - t1, .rss_kib = r1 - r0,
+				  .vsz_kib = v1 - v0, .mapped_kib = dps_mapped(pname) };
+	return 0; /* kept loaded, as the dynprobe providers are */
+}
+
 static int dps_one(const struct dps_opts *o, int rep, struct dps_sample *s, char *why, size_t len)
 {
 	static const enum dynprobe_type sig[] = { DYNPROBE_I64, DYNPROBE_STR };
@@ -175,7 +237,7 @@ static void dps_rows(FILE *f, const struct dps_opts *o, int rep, const struct dp
 
 static void dps_usage(void)
 {
-	fprintf(stderr, "usage: dpbench-setup --csv FILE --backend usdt|lttng --probes N "
+	fprintf(stderr, "usage: dpbench-setup --csv FILE --backend usdt|lttng|libstapsdt --probes N "
 			"--reps R --label NAME [--names TAG] [--cache-dir DIR]\n");
 	exit(2);
 }
@@ -203,7 +265,8 @@ static void dps_parse(int argc, char **argv, struct dps_opts *o)
 		}
 	}
 	if (!o->csv || !o->backend || !o->label || o->probes < 1 || o->reps < 1 ||
-	    (strcmp(o->backend, "usdt") && strcmp(o->backend, "lttng")))
+	    (strcmp(o->backend, "usdt") && strcmp(o->backend, "lttng") &&
+	     strcmp(o->backend, "libstapsdt")))
 		dps_usage();
 	if (!o->names)
 		o->names = o->label;
@@ -212,7 +275,7 @@ static void dps_parse(int argc, char **argv, struct dps_opts *o)
 int main(int argc, char **argv)
 {
 	struct dps_opts o;
-	struct dps_sample s;
+	struct dps_sample s = { 0 };
 	char why[256];
 	FILE *f;
 
@@ -223,8 +286,19 @@ int main(int argc, char **argv)
 		perror("dpbench-setup: csv");
 		return 1;
 	}
+	bool lsdt = !strcmp(o.backend, "libstapsdt");
+
+	if (lsdt && dps_lsdt_open(why, sizeof(why))) {
+		fprintf(stderr, "dpbench-setup: %s\n", why);
+		dps_rows(f, &o, 0, &s, why);
+		fclose(f);
+		return 0;
+	}
 	for (int rep = 0; rep < o.reps; rep++) {
-		if (dps_one(&o, rep, &s, why, sizeof(why))) {
+		int r = lsdt ? dps_lsdt_one(&o, rep, &s, why, sizeof(why))
+			     : dps_one(&o, rep, &s, why, sizeof(why));
+
+		if (r) {
 			fprintf(stderr, "dpbench-setup: %s\n", why);
 			dps_rows(f, &o, rep, &s, why);
 			break; /* the same failure would repeat */

@@ -233,6 +233,37 @@ def headline_setup_ratio(d, title, a, b, nprobes, target, note):
     return [title, meas, target, verdict, note]
 
 
+def headline_scale(d, title, label, small, big, target, note):
+    """Median build time (new + probe_add x N) at `big` probes over `small`:
+    O(1) amortized probe_add keeps it near big/small."""
+    ks, kb = setup_key(label, "build", small), setup_key(label, "build", big)
+    ss, sb = d.stat(ks), d.stat(kb)
+    if not ss or not sb or ss[0] <= 0:
+        return [title, d.why(kb, ks), target, "n/a", note]
+    r = sb[0] / ss[0]
+    meas = "**%.1f×** (%s vs %s µs, medians of %d and %d)" % (r, fmt(sb[0]), fmt(ss[0]), sb[3],
+                                                            ss[3])
+    verdict = "meets" if r <= float(target[1:].rstrip("×")) else "**misses**"
+    return [title, meas, target, verdict, note]
+
+
+def headline_per_probe(d, title, nprobes, note):
+    """Resident bytes per probe (statm delta around build + load, divided
+    by the probe count), dynprobe's USDT provider vs the real libstapsdt
+    measured in the same run."""
+    kd, kl = setup_key("usdt", "rss", nprobes), setup_key("lsdt", "rss", nprobes)
+    sd, sl = d.stat(kd), d.stat(kl)
+    n = int(nprobes)
+    if not sd:
+        return [title, d.why(kd), "below libstapsdt", "n/a", note]
+    meas = "**%.0f B** [%.0f–%.0f]" % tuple(x * 1024 / n for x in sd[:3])
+    if not sl:
+        return [title, meas + "; libstapsdt: " + d.why(kl), "below libstapsdt", "n/a", note]
+    meas += " vs libstapsdt %.0f B [%.0f–%.0f]" % tuple(x * 1024 / n for x in sl[:3])
+    verdict = "meets" if sd[0] < sl[0] else "**misses**"
+    return [title, meas, "below libstapsdt", verdict, note]
+
+
 def cold_stat_rows(d, nprobes):
     """Cold compiles: the first-in-process one is a cold compile too."""
     for lab in ("lttng_cold", "lttng_cold_first"):
@@ -336,6 +367,13 @@ def headline_rows(d):
                        "vsz", "10", 1, "KiB", "–", "statm size delta"),
         headline_setup(d, "Memory per USDT provider (1,000 probes): RSS", "usdt", "rss", "1000",
                        1, "KiB", "–", ""),
+        headline_scale(d, "probe_add at scale: build 10,000 probes ÷ 1,000 (USDT)", "usdt",
+                       "1000", "10000", "≤10×", "new + 10,000 vs 1,000 dynprobe_probe_add()"),
+        headline_per_probe(d, "Memory per probe, 1,000 probes: dynprobe USDT vs libstapsdt",
+                           "1000", "RSS delta around build + load ÷ probes; libstapsdt from "
+                           "$DPBENCH_LIBSTAPSDT, same run"),
+        headline_per_probe(d, "Memory per probe, 10,000 probes: dynprobe USDT vs libstapsdt",
+                           "10000", "same"),
         headline_setup(d, "Memory per LTTng provider (10 probes, runtime mode): RSS", "lttng_rt",
                        "rss", "10", 1, "KiB", "–", "descriptors and records; no object mapped"),
         headline_setup(d, "Memory per LTTng provider (10 probes, runtime mode): address space",

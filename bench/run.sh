@@ -88,11 +88,18 @@ run_setup() {
 			na_setup $c 10 "n/a (backend unavailable: libdynprobe did not build)"
 			na_setup $c 1000 "n/a (backend unavailable: libdynprobe did not build)"
 		done
+		na_setup usdt 10000 "n/a (backend unavailable: libdynprobe did not build)"
 		return 0
 	fi
 	log "set-up: USDT loads"
 	"$ds" --csv "$csv" --backend usdt --probes 10 --reps "$usdt_reps" --label usdt
 	"$ds" --csv "$csv" --backend usdt --probes 1000 --reps "$big_reps" --label usdt
+	# probe_add at scale and memory per probe, next to the real libstapsdt
+	# when $DPBENCH_LIBSTAPSDT names one (built outside this tree).
+	log "set-up: 10,000 probes; libstapsdt side by side (${DPBENCH_LIBSTAPSDT:-not given})"
+	"$ds" --csv "$csv" --backend usdt --probes 10000 --reps "$big_reps" --label usdt
+	"$ds" --csv "$csv" --backend libstapsdt --probes 1000 --reps "$big_reps" --label lsdt
+	"$ds" --csv "$csv" --backend libstapsdt --probes 10000 --reps "$big_reps" --label lsdt
 	run_publish "${ds%/*}/dpbench-publish" "$usdt_reps"
 	if [ -z "${DYNPROBE_LTTNG_SESSIOND_PID:-}" ]; then
 		local why="n/a (no private lttng-sessiond: $lttng_why)"
