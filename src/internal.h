@@ -165,9 +165,8 @@ enum dp_env_var {
 DP_HIDDEN const char *dp_env(enum dp_env_var var);
 DP_HIDDEN const char *dp_env_name(enum dp_env_var var);
 /* Messages to the application's log handler (dynprobe_set_log_handler;
- * by default stderr when DYNPROBE_DEBUG is set); preserve errno.  dp_log()
- * is dp_logl(DYNPROBE_LOG_DEBUG, ...). */
+ * by default stderr when DYNPROBE_DEBUG is set), at a dynprobe_log_level:
+ * every message says how much it matters.  Preserves errno. */
 DP_HIDDEN void dp_logl(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-DP_HIDDEN void dp_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif /* DYNPROBE_INTERNAL_H */

@@ -54,12 +54,3 @@ void dp_logl(int level, const char *fmt, ...)
 	vlog(level, fmt, ap);
 	va_end(ap);
 }
-
-void dp_log(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vlog(DYNPROBE_LOG_DEBUG, fmt, ap);
-	va_end(ap);
-}

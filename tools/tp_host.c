@@ -33,15 +33,6 @@ void dp_logl(int level, const char *fmt, ...)
 	va_end(ap);
 }
 
-void dp_log(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vlog(DYNPROBE_LOG_DEBUG, fmt, ap);
-	va_end(ap);
-}
-
 const char *dp_tp_env(enum dp_tp_env var)
 {
 	return secure_getenv(var == DP_TP_ENV_CC ? "CC" : "PATH");

@@ -39,7 +39,6 @@
 /* ---- what the host provides ---- */
 /* Messages, at a dynprobe_log_level (the library: its log handler). */
 DP_HIDDEN void dp_logl(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-DP_HIDDEN void dp_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The environment variables the generator reads (secure_getenv()). */
 enum dp_tp_env { DP_TP_ENV_CC, DP_TP_ENV_PATH };
 DP_HIDDEN const char *dp_tp_env(enum dp_tp_env var);

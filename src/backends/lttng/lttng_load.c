@@ -129,17 +129,17 @@ static int check_desc(const struct dp_tp_desc *d, const struct dp_provider_desc 
 		      const char *path)
 {
 	if (!d) {
-		dp_log("lttng: %s: no %s symbol: not a dynprobe provider", path, DP_TP_DESC_SYMBOL);
+		dp_logl(DYNPROBE_LOG_WARN, "lttng: %s: no %s symbol: not a dynprobe provider", path, DP_TP_DESC_SYMBOL);
 		return -ENOEXEC;
 	}
 	if (d->struct_size < DESC_NEEDS || d->major != DP_TP_ABI_MAJOR) {
-		dp_log("lttng: %s: descriptor ABI %u.%u (size %u), this library reads %d.x (size >= %zu)",
+		dp_logl(DYNPROBE_LOG_WARN, "lttng: %s: descriptor ABI %u.%u (size %u), this library reads %d.x (size >= %zu)",
 		       path, d->major, d->minor, d->struct_size, DP_TP_ABI_MAJOR, (size_t)DESC_NEEDS);
 		return -ENOEXEC;
 	}
 	if (!d->provider || strcmp(d->provider, want->name) || d->nevents != want->nprobes ||
 	    d->event_size < EVENT_NEEDS || !d->events || !d->attach || !d->detach) {
-		dp_log("lttng: %s: provider %s with %u events, wanted %s with %zu", path,
+		dp_logl(DYNPROBE_LOG_WARN, "lttng: %s: provider %s with %u events, wanted %s with %zu", path,
 		       d->provider ? d->provider : "?", d->nevents, want->name, want->nprobes);
 		return -ENOEXEC;
 	}
@@ -254,7 +254,7 @@ static int open_object(int fd, const char *path, const struct dp_provider_desc *
 	pinned_settle(fd, fresh, true);
 	pthread_mutex_unlock(&dp_lttng_lock);
 	snprintf(img->path, sizeof(img->path), "%s", path);
-	dp_log("lttng: loaded %s (lttng-ust %s, descriptor %u.%u)", path, img->desc->ust_version,
+	dp_logl(DYNPROBE_LOG_INFO, "lttng: loaded %s (lttng-ust %s, descriptor %u.%u)", path, img->desc->ust_version,
 	       img->desc->major, img->desc->minor);
 	return 0;
 err:
@@ -399,7 +399,7 @@ static void setup_mirrors(struct dp_lttng_image *img, size_t n, volatile uint8_t
 	    !d->mirror_init || !d->mirror_register || !d->mirror_unregister ||
 	    d->mirror_size > DP_LTTNG_RECORD_SLOT || d->mirror_state > DP_LTTNG_RECORD_SLOT - 8 ||
 	    d->mirror_state + 8 > d->mirror_size || d->mirror_state % 4) {
-		dp_log("lttng: %s: no usable state mirrors; fires call into the library", img->path);
+		dp_logl(DYNPROBE_LOG_WARN, "lttng: %s: no usable state mirrors; fires call into the library", img->path);
 		return;
 	}
 	recs = calloc(n, sizeof(*recs));
@@ -412,7 +412,7 @@ static void setup_mirrors(struct dp_lttng_image *img, size_t n, volatile uint8_t
 		pthread_mutex_unlock(&dp_lttng_lock);
 	}
 	if (r != 0) {
-		dp_log("lttng: %s: state mirrors not registered; fires call into the library",
+		dp_logl(DYNPROBE_LOG_WARN, "lttng: %s: state mirrors not registered; fires call into the library",
 		       img->path);
 		if (img->mirror_slots)
 			dp_lttng_records_free(img->mirror_slots, n);
@@ -521,7 +521,7 @@ int dp_lttng_load(const struct dp_provider_desc *desc, volatile uint8_t *const *
 	img = NULL;
 out:
 	if (r < 0)
-		dp_log("lttng: provider %s not loaded: error %d", desc && desc->name ? desc->name : "?", r);
+		dp_logl(DYNPROBE_LOG_WARN, "lttng: provider %s not loaded: error %d", desc && desc->name ? desc->name : "?", r);
 	free(img);
 	return r;
 }

@@ -571,7 +571,7 @@ int dp_lttng_rt_load(const struct dp_provider_desc *desc, volatile uint8_t *cons
 			.ctx = ev, .gen = ev->gen,
 		};
 	}
-	dp_log("lttng: provider %s registered in runtime mode (%zu events)", desc->name, rt->n);
+	dp_logl(DYNPROBE_LOG_INFO, "lttng: provider %s registered in runtime mode (%zu events)", desc->name, rt->n);
 	*ret = rt;
 	return 0;
 err:

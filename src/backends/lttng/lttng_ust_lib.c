@@ -105,7 +105,7 @@ static void register_atfork_once(void)
 
 	if (pre) {
 		dlclose(pre);
-		dp_log("lttng: liblttng-ust-fork.so is preloaded; it handles fork()");
+		dp_logl(DYNPROBE_LOG_INFO, "lttng: liblttng-ust-fork.so is preloaded; it handles fork()");
 		return;
 	}
 	ust_before_fork = (void (*)(sigset_t *))dlsym(h, "lttng_ust_before_fork");
@@ -180,7 +180,7 @@ static void lib_open(void)
 		memcpy((char *)&l + syms[i].off, &p, sizeof(p));
 	}
 	if (dlinfo(l.handle, RTLD_DI_LINKMAP, &lm) == 0 && lm && lm->l_name)
-		dp_log("lttng: runtime mode uses %s", lm->l_name);
+		dp_logl(DYNPROBE_LOG_DEBUG, "lttng: runtime mode uses %s", lm->l_name);
 	ust_lib = l;
 	dp_ust_register_atfork(l.handle);
 	return;

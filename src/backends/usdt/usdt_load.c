@@ -235,7 +235,7 @@ static int publish_and_map(const struct dp_provider_desc *desc, const uint8_t *b
 	r = old ? map_segments(pub->fd, l, (uint8_t *)base, old->span)
 		: map_fresh(pub->fd, l, &base);
 	if (r < 0) {
-		dp_log("USDT: mapping the image of %s failed: %s", desc->name, strerror(-r));
+		dp_logl(DYNPROBE_LOG_WARN, "USDT: mapping the image of %s failed: %s", desc->name, strerror(-r));
 		close(pub->fd);
 		if (old)
 			memset(old->id, 0, sizeof(old->id)); /* half replaced: never reuse */
@@ -290,7 +290,7 @@ static int image_get(const struct dp_provider_desc *desc, const uint8_t *buf, si
 	old = retired_find(l, len, desc->nprobes, stub, &same);
 	pthread_mutex_unlock(&images_lock);
 	if (same) {
-		dp_log("USDT: provider %s: reusing a retired identical image", desc->name);
+		dp_logl(DYNPROBE_LOG_DEBUG, "USDT: provider %s: reusing a retired identical image", desc->name);
 		*ret_img = old;
 		return 0;
 	}

@@ -318,7 +318,7 @@ static void remove_if_stale(int dirfd, const char *name, time_t now)
 		 * can start to before we are done (open_existing() waits for
 		 * its shared lock, then finds the name gone). */
 		if (unlinkat(dirfd, name, 0) == 0)
-			dp_log("USDT: removed stale image %s", name);
+			dp_logl(DYNPROBE_LOG_DEBUG, "USDT: removed stale image %s", name);
 	}
 	close(fd);
 }
@@ -405,7 +405,7 @@ static int private_file(const char *provider, const uint8_t *buf, size_t len,
 
 	out->kind = DP_USDT_IMAGE_MEMFD;
 	if (fd < 0) {
-		dp_log("memfd_create unavailable (%s), using an unlinked file in $TMPDIR",
+		dp_logl(DYNPROBE_LOG_WARN, "memfd_create unavailable (%s), using an unlinked file in $TMPDIR",
 		       strerror(-fd));
 		out->kind = DP_USDT_IMAGE_TMPFILE;
 		fd = image_fd_tmpfile();
@@ -474,9 +474,9 @@ int dp_usdt_publish(const struct dp_provider_desc *desc, const uint8_t *buf, siz
 	memset(out, 0, sizeof(*out));
 	out->fd = -1;
 	if (try_shared(desc, buf, len, id, out) == 0) {
-		dp_log("USDT: provider %s: shared image %s", desc->name, out->path);
+		dp_logl(DYNPROBE_LOG_INFO, "USDT: provider %s: shared image %s", desc->name, out->path);
 		return 0;
 	}
-	dp_log("USDT: provider %s: private image (%s)", desc->name, out->why);
+	dp_logl(DYNPROBE_LOG_INFO, "USDT: provider %s: private image (%s)", desc->name, out->why);
 	return private_file(desc->name, buf, len, out);
 }
