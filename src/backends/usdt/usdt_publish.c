@@ -474,9 +474,9 @@ int dp_usdt_publish(const struct dp_provider_desc *desc, const uint8_t *buf, siz
 	memset(out, 0, sizeof(*out));
 	out->fd = -1;
 	if (try_shared(desc, buf, len, id, out) == 0) {
-		dp_logl(DYNPROBE_LOG_INFO, "USDT: provider %s: shared image %s", desc->name, out->path);
+		dp_logl(DYNPROBE_LOG_DEBUG, "USDT: provider %s: shared image %s", desc->name, out->path);
 		return 0;
 	}
-	dp_logl(DYNPROBE_LOG_INFO, "USDT: provider %s: private image (%s)", desc->name, out->why);
+	dp_logl(DYNPROBE_LOG_DEBUG, "USDT: provider %s: private image (%s)", desc->name, out->why);
 	return private_file(desc->name, buf, len, out);
 }
