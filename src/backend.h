@@ -105,15 +105,6 @@ struct dp_site_info {
 
 struct dp_intro_writer;
 
-/* One provider as the introspection record shows it (see introspect op). */
-struct dp_intro_provider {
-	const char *name;
-	unsigned int backends; /* selected */
-	unsigned int loaded;   /* loaded on */
-	size_t nprobes;
-	const struct dp_probe_desc *const *probes;
-};
-
 struct dp_backend {
 	const char *name;   /* "usdt": messages and $DYNPROBE_BACKENDS */
 	unsigned int mask;  /* its DYNPROBE_BACKEND_* bit */
@@ -131,7 +122,8 @@ struct dp_backend {
 	/* Append this image's section to the process's introspection record
 	 * (`dynprobe list`; src/introspect.h defines the writer): `sites` are
 	 * this backend's site of each probe, in probe order.  Called under
-	 * the provider's lock from dp_registry_introspect().  Optional. */
+	 * the provider's lock from dp_registry_introspect() (provider.c).
+	 * Optional. */
 	int (*introspect)(const void *image, const struct dp_site *sites, size_t nprobes,
 			  struct dp_intro_writer *w);
 	void (*fork_prepare)(void);
@@ -156,15 +148,9 @@ DP_HIDDEN int dp_probe_site_info(const struct dynprobe_probe *probe, unsigned in
 DP_HIDDEN int dp_provider_image_info(const struct dynprobe_provider *provider, unsigned int backend,
 				     struct dp_image_info *info);
 
-/* Walk every provider, under the registry lock and each provider's lock:
- * put_provider() for the provider, then each loaded backend's introspect
- * op.  The first error stops the walk and is returned. */
-DP_HIDDEN int dp_registry_introspect(struct dp_intro_writer *w,
-				     int (*put_provider)(struct dp_intro_writer *w,
-							 const struct dp_intro_provider *p));
-/* The introspection record's owner (src/introspect.c) rewrites it; the
- * core calls it after every load, unload and free, holding no lock.  A
- * weak reference: nothing happens in a build without it. */
-DP_HIDDEN void dp_introspect_update(void) __attribute__((weak));
+/* The introspection record (src/introspect.h): the core calls
+ * dp_introspect_update() after every load, unload and free, holding no
+ * lock, and its walker dp_registry_introspect() calls each loaded
+ * backend's introspect op. */
 
 #endif /* DYNPROBE_BACKEND_H */

@@ -185,6 +185,19 @@ static void record_publish(struct dp_intro_writer *w)
 	__atomic_store_n(&live->generation, h.generation, __ATOMIC_RELAXED);
 }
 
+/* fork(): the record's lock is the outermost of the library's (it is held
+ * around the registry walk), so the core's fork handlers take it first
+ * and release it last. */
+void dp_introspect_fork_prepare(void)
+{
+	pthread_mutex_lock(&record_lock);
+}
+
+void dp_introspect_fork_done(void)
+{
+	pthread_mutex_unlock(&record_lock);
+}
+
 void dp_introspect_update(void)
 {
 	struct dp_intro_writer w = {0};

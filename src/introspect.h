@@ -18,6 +18,10 @@
 struct dp_intro_writer;
 
 DP_HIDDEN void dp_introspect_update(void);
+/* For the core's fork handlers (provider.c): the record's lock, taken
+ * before the registry's, released after it, in parent and child. */
+DP_HIDDEN void dp_introspect_fork_prepare(void);
+DP_HIDDEN void dp_introspect_fork_done(void);
 
 DP_HIDDEN void dp_intro_put_provider(struct dp_intro_writer *w, const char *name,
 				     unsigned int backends, unsigned int loaded, size_t nprobes,

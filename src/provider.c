@@ -13,8 +13,9 @@
  * attached tracers keep their probes); adding a probe after an unload
  * makes the next load build new ones.
  *
- * Locks, always taken in this order: registry_lock, a provider's lock,
- * the slot allocator's (slots.c).  fork() takes them all (provider_atfork)
+ * Locks, always taken in this order: the introspection record's
+ * (introspect.c), registry_lock, a provider's lock, the slot allocator's
+ * (slots.c).  fork() takes them all (provider_atfork)
  * so that a child finds every provider it inherited consistent and usable,
  * whatever another thread of the parent was doing.  The registry's and the
  * providers' locks are recursive: the forking thread may hold one itself.
@@ -24,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "introspect.h"
 #include "provider.h"
 #include "watch.h"
 
@@ -50,6 +52,7 @@ static void provider_lock_init(pthread_mutex_t *lock)
  * backend never forks while another thread is inside its load. */
 static void fork_prepare(void)
 {
+	dp_introspect_fork_prepare();
 	pthread_mutex_lock(&registry_lock);
 	for (struct dynprobe_provider *p = registry; p; p = p->next)
 		pthread_mutex_lock(&p->lock);
@@ -82,6 +85,7 @@ static void fork_done(bool child)
 		provider_lock_init(&registry_lock);
 	else
 		pthread_mutex_unlock(&registry_lock);
+	dp_introspect_fork_done();
 }
 
 static void fork_parent(void)
@@ -314,13 +318,10 @@ struct dynprobe_provider *dynprobe_provider_free(struct dynprobe_provider *prov)
 
 void provider_introspect_update(void)
 {
-	if (dp_introspect_update)
-		dp_introspect_update();
+	dp_introspect_update();
 }
 
-static int provider_introspect(struct dynprobe_provider *prov, struct dp_intro_writer *w,
-			       int (*put_provider)(struct dp_intro_writer *,
-						   const struct dp_intro_provider *))
+static int provider_introspect(struct dynprobe_provider *prov, struct dp_intro_writer *w)
 {
 	size_t n = prov->nprobes ? prov->nprobes : 1;
 	struct dp_probe_desc *descs = calloc(n, sizeof(*descs));
@@ -334,11 +335,8 @@ static int provider_introspect(struct dynprobe_provider *prov, struct dp_intro_w
 		probe_desc(provider_slot(prov, i), &descs[i]);
 		ptrs[i] = &descs[i];
 	}
-	r = put_provider(w, &(struct dp_intro_provider){ .name = prov->name,
-							.backends = prov->backends,
-							.loaded = prov->loaded,
-							.nprobes = prov->nprobes,
-							.probes = ptrs });
+	dp_intro_put_provider(w, prov->name, prov->backends, prov->loaded, prov->nprobes, ptrs);
+	r = 0;
 	for (size_t k = 0; r >= 0 && k < prov->nbe; k++) {
 		const struct provider_backend *b = &prov->be[k];
 
@@ -355,16 +353,14 @@ out:
 	return r;
 }
 
-int dp_registry_introspect(struct dp_intro_writer *w,
-			   int (*put_provider)(struct dp_intro_writer *,
-					       const struct dp_intro_provider *))
+int dp_registry_introspect(struct dp_intro_writer *w)
 {
 	int r = 0;
 
 	pthread_mutex_lock(&registry_lock);
 	for (struct dynprobe_provider *p = registry; p && r >= 0; p = p->next) {
 		pthread_mutex_lock(&p->lock);
-		r = provider_introspect(p, w, put_provider);
+		r = provider_introspect(p, w);
 		pthread_mutex_unlock(&p->lock);
 	}
 	pthread_mutex_unlock(&registry_lock);

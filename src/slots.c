@@ -129,7 +129,7 @@ static int idle_file(void)
 	if (idle_fd != -2)
 		return idle_fd;
 	idle_fd = -1;
-	fd = memfd_create("dynprobe:dead-handles", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	fd = memfd_create("dynprobe-dead-handles", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (fd < 0 || ftruncate(fd, (off_t)IDLE_PAGES * PAGE) < 0) {
 		dp_logl(DYNPROBE_LOG_INFO,
 			"memfd_create: %s: freed probe handles keep their memory", strerror(errno));

@@ -102,6 +102,22 @@ static void usdt_site_info(const struct dp_site *s, struct dp_site_info *info)
 	info->cell = dp_watch_cell(s->watch);
 }
 
+static int usdt_introspect(const void *image, const struct dp_site *sites, size_t n,
+			   struct dp_intro_writer *w)
+{
+	struct dp_usdt_site *us = calloc(n ? n : 1, sizeof(*us));
+
+	if (!us)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		us[i] = (struct dp_usdt_site){ .stub = site_stub(&sites[i]),
+					       .watch = sites[i].watch,
+					       .sem = site_sem(&sites[i]) };
+	dp_usdt_introspect(image, us, n, w);
+	free(us);
+	return 0;
+}
+
 const struct dp_backend dp_backend_usdt = {
     .name = "usdt",
     .mask = DYNPROBE_BACKEND_USDT,
@@ -113,4 +129,5 @@ const struct dp_backend dp_backend_usdt = {
     .site_fire = usdt_site_fire,
     .image_info = usdt_image_info,
     .site_info = usdt_site_info,
+    .introspect = usdt_introspect,
 };
