@@ -11,7 +11,7 @@ set -eu
 src=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$src/build}" && pwd)
 . "$src/tests/lib/common.sh"
-work=$(mktemp -d /tmp/dynprobe-demo.XXXXXX)
+work=$(mktemp -d "${TMPDIR:-/tmp}/dynprobe-demo.XXXXXX")
 ex=
 # Stop the example if it still runs (it may be gone already: that is not
 # an error), then remove the work directory; keep the script's status.
