@@ -52,7 +52,18 @@ mkdir -p "$copy" "$work/blocks" "$work/home"
 tar -C "$src" --exclude='./build*' --exclude=./.git -cf - . | tar -C "$copy" -xf - ||
 	dp_fail "cannot copy the source tree"
 ln -s "$build" "$copy/build"
+# A fresh /tmp.  The tree and the build may live under /tmp themselves (a
+# clone in /tmp): keep a descriptor on each, and bind them back at the same
+# paths inside the new /tmp.
+keep=() fds=()
+for d in "$src" "$build"; do
+	case $d/ in /tmp/*) keep+=("$d"); exec {fd}<"$d"; fds+=("$fd") ;; esac
+done
 mount -t tmpfs -o mode=1777 dynprobe-docs-tmp /tmp || dp_fail "tmpfs over /tmp"
+for i in "${!keep[@]}"; do
+	mkdir -p "${keep[$i]}" && mount --bind "/proc/self/fd/${fds[$i]}" "${keep[$i]}" ||
+		dp_fail "cannot keep ${keep[$i]} visible over the new /tmp"
+done
 
 nb=0
 for md in "$@"; do
