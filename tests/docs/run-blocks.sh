@@ -54,14 +54,15 @@ tar -C "$src" --exclude='./build*' --exclude=./.git -cf - . | tar -C "$copy" -xf
 ln -s "$build" "$copy/build"
 # A fresh /tmp.  The tree and the build may live under /tmp themselves (a
 # clone in /tmp): keep a descriptor on each, and bind them back at the same
-# paths inside the new /tmp.
+# paths inside the new /tmp (without canonicalizing /proc/self/fd/N, which
+# would name the new, empty directory).
 keep=() fds=()
 for d in "$src" "$build"; do
 	case $d/ in /tmp/*) keep+=("$d"); exec {fd}<"$d"; fds+=("$fd") ;; esac
 done
 mount -t tmpfs -o mode=1777 dynprobe-docs-tmp /tmp || dp_fail "tmpfs over /tmp"
 for i in "${!keep[@]}"; do
-	mkdir -p "${keep[$i]}" && mount --bind "/proc/self/fd/${fds[$i]}" "${keep[$i]}" ||
+	mkdir -p "${keep[$i]}" && mount --no-canonicalize --bind "/proc/self/fd/${fds[$i]}" "${keep[$i]}" ||
 		dp_fail "cannot keep ${keep[$i]} visible over the new /tmp"
 done
 
