@@ -46,6 +46,10 @@ DP_HIDDEN int dp_lttng_load(const struct dp_provider_desc *desc,
 DP_HIDDEN void dp_lttng_release(struct dp_lttng_image *image);
 /* How the image was built: DYNPROBE_LTTNG_MODE_RUNTIME or _COMPILED. */
 DP_HIDDEN int dp_lttng_image_mode(const struct dp_lttng_image *image);
+/* The compiled object's path ("" in runtime mode) and whether it was a
+ * prebuilt one (`dynprobe tp`) rather than the cache's: `dynprobe list`. */
+DP_HIDDEN const char *dp_lttng_image_object(const struct dp_lttng_image *image,
+					    bool *ret_prebuilt);
 /* Whether this build has the LTTng backend at all. */
 DP_HIDDEN bool dp_lttng_available(void);
 

@@ -12,11 +12,18 @@
  * watch base is DYNPROBE__WATCH_DISTANCE before the state (in a host's
  * cell when the core handed cells over, else in the backend's own record
  * slots), or NULL when none could be arranged.
+ *
+ * `dynprobe list` learns of a provider through the process's introspection
+ * record (introspect_format.h): a runtime-mode provider maps no file it
+ * could find.  lttng_introspect() writes the mode, the compiled object (if
+ * any) and per probe the address of lttng-ust's state word, which list
+ * reads live through /proc/PID/mem to say whether a session enabled it.
  */
 #include <errno.h>
 #include <stdlib.h>
 
 #include "backend.h"
+#include "introspect.h"
 #include "lttng.h"
 #include "watch.h"
 
@@ -87,6 +94,34 @@ static void lttng_site_info(const struct dp_site *s, struct dp_site_info *info)
 	info->cell = s->watch ? dp_watch_cell(s->watch) : NULL;
 }
 
+static uint32_t intro_mode(const void *image)
+{
+	bool prebuilt;
+
+	if (dp_lttng_image_mode(image) == DYNPROBE_LTTNG_MODE_RUNTIME)
+		return DP_INTRO_LTTNG_RUNTIME;
+	dp_lttng_image_object(image, &prebuilt);
+	return prebuilt ? DP_INTRO_LTTNG_PREBUILT : DP_INTRO_LTTNG_COMPILED;
+}
+
+/* The core calls this only for a backend loaded on the provider
+ * (dp_registry_introspect()), so the image is loaded. */
+static int lttng_introspect(const void *image, const struct dp_site *sites, size_t n,
+			    struct dp_intro_writer *w)
+{
+	bool prebuilt;
+
+	dp_intro_begin_backend(w, DYNPROBE_BACKEND_LTTNG, DP_INTRO_LTTNG_VERSION);
+	dp_intro_u32(w, intro_mode(image));
+	dp_intro_u32(w, 1);
+	dp_intro_str(w, dp_lttng_image_object(image, &prebuilt));
+	dp_intro_u32(w, (uint32_t)n);
+	for (size_t i = 0; i < n; i++)
+		dp_intro_u64(w, (uint64_t)(uintptr_t)site_state(&sites[i]));
+	dp_intro_end(w);
+	return 0;
+}
+
 const struct dp_backend dp_backend_lttng = {
     .name = "lttng",
     .mask = DYNPROBE_BACKEND_LTTNG,
@@ -97,4 +132,5 @@ const struct dp_backend dp_backend_lttng = {
     .site_fire = dp_lttng_site_fire,
     .image_info = lttng_image_info,
     .site_info = lttng_site_info,
+    .introspect = lttng_introspect,
 };

@@ -77,7 +77,8 @@ struct dp_lttng_image {
 	void **mirrors;                    /* registered state mirrors, or NULL */
 	uint8_t **mirror_slots;            /* their record slots, or NULL (cells) */
 	size_t nmirrors;
-	char path[PATH_MAX];
+	bool prebuilt;                     /* compiled mode: found by `dynprobe tp` */
+	char path[PATH_MAX];               /* compiled mode: the object loaded */
 };
 
 /* The core hands our fire functions a union dp_value array. */
@@ -444,6 +445,7 @@ static int load_compiled(const struct dp_provider_desc *desc, volatile uint8_t *
 		goto out;
 	b.src = src;
 	r = try_prebuilt(&b, img);
+	img->prebuilt = r == 0;
 	if (r < 0)
 		r = try_cache(&b, img);
 	if (r < 0)
@@ -529,6 +531,12 @@ out:
 int dp_lttng_image_mode(const struct dp_lttng_image *img)
 {
 	return img ? (int)img->mode : 0;
+}
+
+const char *dp_lttng_image_object(const struct dp_lttng_image *img, bool *ret_prebuilt)
+{
+	*ret_prebuilt = img && img->prebuilt;
+	return img && img->mode == DYNPROBE_LTTNG_MODE_COMPILED ? img->path : "";
 }
 
 void dp_lttng_release(struct dp_lttng_image *img)

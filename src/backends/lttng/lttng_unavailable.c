@@ -33,6 +33,13 @@ int dp_lttng_image_mode(const struct dp_lttng_image *image)
 	return 0;
 }
 
+const char *dp_lttng_image_object(const struct dp_lttng_image *image, bool *ret_prebuilt)
+{
+	(void)image;
+	*ret_prebuilt = false;
+	return "";
+}
+
 /* Never reached: no site is ever loaded. */
 const volatile int *dp_lttng_rt_state(const void *ctx)
 {
