@@ -21,6 +21,15 @@ out=$(DYNPROBE_TP_PATH=/nonexistent:$work/tp nocc load pre 2>"$work/err")
 [ "$out" = ok ] || dp_fail "prebuilt not used: $out $(cat "$work/err")"
 grep -qF "loaded $obj" "$work/err" || dp_fail "did not load $obj: $(cat "$work/err")"
 [ ! -e "$DYNPROBE_CACHE_DIR" ] || [ -z "$(ls -A "$DYNPROBE_CACHE_DIR")" ] || dp_fail "cache written"
+# `dynprobe list` says the provider runs a prebuilt object.
+DYNPROBE_TP_PATH=$work/tp CC=/nonexistent "$DYNPROBE_TOOL" emit --provider pre --probe ev \
+	--arg u64:1 --arg str:x --backend lttng --count 0 --interval-ms 100 --quiet >"$work/emit" 2>&1 &
+emit=$!
+dp_bg_pids+=" $emit"
+dp_wait_until 30 '"$DYNPROBE_TOOL" list "$emit" 2>/dev/null | grep -q "^$emit  *pre  *ev .* loaded/prebuilt  *no "' ||
+	dp_fail "dynprobe list does not show pre:ev loaded/prebuilt: $("$DYNPROBE_TOOL" list "$emit" 2>&1) $(cat "$work/emit")"
+kill "$emit"
+wait "$emit" 2>/dev/null
 
 printf 'provider pre\nprobe ev u64:latency str\n' >"$work/other.tp"
 "$DYNPROBE_TOOL" tp "$work/other.tp" -o "$work/tp2" >/dev/null || dp_fail "dynprobe tp (other)"
