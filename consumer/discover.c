@@ -341,7 +341,8 @@ int dp_discover_traces(struct dp_report *r)
 		}
 	}
 	/* Stable order, so reports of the same trees compare equal. */
-	qsort(r->tr, r->ntraces, sizeof(*r->tr), cmp_trace);
+	if (r->ntraces > 1) /* r->tr is NULL when there is none */
+		qsort(r->tr, r->ntraces, sizeof(*r->tr), cmp_trace);
 	return check_traces(r);
 }
 

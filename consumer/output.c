@@ -138,12 +138,16 @@ struct dp_group **dp_sorted_groups(const struct dp_report *r, size_t *ret_n, siz
 
 	if (!v)
 		return NULL;
-	memcpy(v, r->table.groups, n * sizeof(*v));
-	g_sort_report = r;
-	qsort(v, n, sizeof(*v), cmp_group);
+	/* An empty table has no groups array (NULL): memcpy/qsort must not see it. */
+	if (n) {
+		memcpy(v, r->table.groups, n * sizeof(*v));
+		g_sort_report = r;
+		qsort(v, n, sizeof(*v), cmp_group);
+	}
 	if (r->cfg.top && n > r->cfg.top)
 		skip = n - r->cfg.top;
-	memmove(v, v + skip, (n - skip) * sizeof(*v));
+	if (skip)
+		memmove(v, v + skip, (n - skip) * sizeof(*v));
 	n -= skip;
 	for (size_t i = 0; r->cfg.descending && i < n / 2; i++) {
 		struct dp_group *t = v[i];

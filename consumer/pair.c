@@ -85,7 +85,8 @@ static struct slot *find(struct dp_pending *p, const uint8_t *key, size_t len, u
 	for (size_t j = h & mask; p->slots[j].hash; j = (j + 1) & mask) {
 		struct slot *s = &p->slots[j];
 
-		if (s->hash == h && s->len == len && !memcmp(slot_key(s), key, len))
+		/* A pair without key fields has a NULL, empty key: no memcmp. */
+		if (s->hash == h && s->len == len && (!len || !memcmp(slot_key(s), key, len)))
 			return s;
 	}
 	return NULL;
@@ -133,7 +134,7 @@ int dp_pending_put(struct dp_pending *p, const uint8_t *key, size_t len, int64_t
 		if (!(s->heap = malloc(len)))
 			return -1;
 		memcpy(s->heap, key, len);
-	} else {
+	} else if (len) {
 		memcpy(s->in, key, len);
 	}
 	s->hash = h;

@@ -69,7 +69,8 @@ int dp_key_add_str(struct dp_keybuf *k, const char *s, size_t len)
 		return 0;
 	k->buf[k->len] = 's';
 	memcpy(k->buf + k->len + 1, &n, 4);
-	memcpy(k->buf + k->len + 5, s, n);
+	if (n) /* an empty string may come as NULL */
+		memcpy(k->buf + k->len + 5, s, n);
 	k->buf[k->len + 5 + n] = 0;
 	k->len += 6 + (size_t)n;
 	return cut;
@@ -319,7 +320,8 @@ struct dp_group *dp_table_get(struct dp_table *t, const uint8_t *key, size_t len
 	struct dp_group *g;
 
 	for (; (g = t->slots[j]); j = (j + 1) & (t->nslots - 1))
-		if (g->hash == hash && g->key_len == len && !memcmp(g->key, key, len))
+		/* The empty key (no `by`) is NULL on both sides: no memcmp. */
+		if (g->hash == hash && g->key_len == len && (!len || !memcmp(g->key, key, len)))
 			return g;
 	if (t->ngroups >= t->max_keys)
 		return other_group(t);
