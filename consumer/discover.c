@@ -15,7 +15,8 @@
  * leaves its trace out (an error when nothing else is left), a damaged
  * or stale index file is left out through a mirror directory (symlinks to
  * everything else) so babeltrace2 indexes the stream itself, and an index
- * whose stream file is gone is reported.  Every file is opened with
+ * whose stream file is gone is reported.  Mirror directories are made in
+ * $TMPDIR (an absolute path; else /tmp), mode 0700, and removed at the end.  Every file is opened with
  * O_NOFOLLOW|O_NONBLOCK and checked to be a regular file through the
  * descriptor that is then read.
  */
@@ -418,16 +419,27 @@ static int mirror_index(const char *src, const char *dst, int (*keep)(const char
 	return rc;
 }
 
+/* Where mirrors go: $TMPDIR like mktemp(1) (read as dp_env() would), so
+ * that a test or a user can keep them apart; /tmp when unset or relative. */
+static int mirror_template(char *buf, size_t len)
+{
+	const char *t = secure_getenv("TMPDIR");
+
+	if (!t || t[0] != '/')
+		t = "/tmp";
+	return snprintf(buf, len, "%s/dynprobe-report.XXXXXX", t) < (int)len ? 0 : -1;
+}
+
 char *dp_make_mirror(const char *src, int (*keep)(const char *, void *), void *arg)
 {
-	char tmpl[] = "/tmp/dynprobe-report.XXXXXX", real[PATH_MAX];
+	char tmpl[PATH_MAX], real[PATH_MAX];
 	struct dirent *de;
 	DIR *d = opendir(src);
 	char *dir = NULL;
 	int rc = 0;
 
 	/* Link targets must be absolute: the links live elsewhere. */
-	if (!d || !realpath(src, real) || !mkdtemp(tmpl))
+	if (!d || !realpath(src, real) || mirror_template(tmpl, sizeof(tmpl)) || !mkdtemp(tmpl))
 		goto err;
 	if (!(dir = strdup(tmpl))) {
 		rmdir(tmpl);

@@ -15,6 +15,17 @@ cleanup_work() { rm -rf "$WORK"; }
 trap cleanup_work EXIT
 # gen_dynprobe compiles its provider here, not in the user's cache.
 export DYNPROBE_CACHE_DIR=$WORK/cache
+# Temporary files of this run only (report's mirror directories among them):
+# other runs on the machine make theirs in /tmp at the same time.
+export TMPDIR=$WORK/tmp
+mkdir "$TMPDIR" || dp_fail "mkdir $TMPDIR"
+
+# no_mirrors_left WHAT: every report so far removed its mirror directories.
+no_mirrors_left() {
+	local left
+	left=$(find "$TMPDIR" -maxdepth 1 -name 'dynprobe-report.*')
+	[ -z "$left" ] || dp_fail "$1: mirror directories left behind: $left"
+}
 
 command -v babeltrace2 >/dev/null || dp_skip "babeltrace2 not installed"
 
