@@ -35,6 +35,9 @@
  *                   sequence counter, which may be a site of an image
  *                   released a moment ago: never allocate, lock, log, block
  *                   or fail.
+ *   site_fire_args() optional: the two above and the conversion in one
+ *                   call, used when the probe is loaded on this backend
+ *                   only (one indirect call on the traced path, not two).
  *   image_info()    optional introspection, under the lock.
  *   site_info()     optional introspection of one site (tests, tools).
  *   fork_*()        optional, from provider.c's pthread_atfork handlers,
@@ -114,6 +117,13 @@ struct dp_backend {
 	void (*set_state)(void *image, bool loaded); /* optional */
 	bool (*site_enabled)(const struct dp_site *site);
 	void (*site_fire)(const struct dp_site *site, size_t nargs, const union dp_value *values);
+	/* Optional, and only a shortcut: the fire path of a probe loaded on
+	 * this backend alone, in one call.  Exactly site_enabled(), then
+	 * (only when enabled) dp_convert_args() against the probe's types
+	 * row, then site_fire(): returns 0 (nobody listens), 1 (emitted) or
+	 * -DYNPROBE_EMISMATCH (nothing emitted).  Same rules as those two. */
+	int (*site_fire_args)(const struct dp_site *site, const uint8_t *types, size_t ntypes,
+			      const struct dynprobe_arg *args, size_t nargs);
 	void (*image_info)(const void *image, struct dp_image_info *info);	  /* optional */
 	void (*site_info)(const struct dp_site *site, struct dp_site_info *info); /* optional */
 	/* fork(): called with every provider locked (provider.c), so that a

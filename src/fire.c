@@ -26,48 +26,9 @@
 #include "internal.h"
 #include "watch.h"
 
-/* Convert one fired value to the declared type as C assignment would;
- * refuse a string where a number is declared and the reverse. */
-static inline __attribute__((always_inline)) bool
-convert_arg(enum dynprobe_type t, const struct dynprobe_arg *a, union dp_value *out)
-{
-	uint64_t x;
-
-	if (t == DYNPROBE_STR) {
-		if (a->kind != DYNPROBE_KIND_STR)
-			return false;
-		out->s = a->v.s;
-		return true;
-	}
-	if (t == DYNPROBE_DOUBLE) {
-		switch (a->kind) {
-		case DYNPROBE_KIND_INT: out->d = (double)a->v.i; return true;
-		case DYNPROBE_KIND_UINT: out->d = (double)a->v.u; return true;
-		case DYNPROBE_KIND_DOUBLE: out->d = a->v.d; return true;
-		default: return false;
-		}
-	}
-	if (a->kind == DYNPROBE_KIND_INT || a->kind == DYNPROBE_KIND_UINT)
-		x = a->v.u; /* INT is already sign-extended to 64 bits */
-	else
-		return false;
-	switch (t) {
-	case DYNPROBE_I8: out->i = (int8_t)x; break;
-	case DYNPROBE_U8: out->u = (uint8_t)x; break;
-	case DYNPROBE_I16: out->i = (int16_t)x; break;
-	case DYNPROBE_U16: out->u = (uint16_t)x; break;
-	case DYNPROBE_I32: out->i = (int32_t)x; break;
-	case DYNPROBE_U32: out->u = (uint32_t)x; break;
-	case DYNPROBE_I64: out->i = (int64_t)x; break;
-	case DYNPROBE_U64: out->u = x; break;
-	default: return false;
-	}
-	return true;
-}
-
 bool dp_convert_arg(enum dynprobe_type t, const struct dynprobe_arg *a, union dp_value *out)
 {
-	return convert_arg(t, a, out);
+	return dp_convert_one(t, a, out);
 }
 
 /*
@@ -131,9 +92,49 @@ bool dp_slot_read(const struct dp_slot *slot, struct dp_probe_live *out, uint32_
 	return false;
 }
 
+/* The slot's room, clamped (set before the slot is first published and
+ * never changed, so a plain read). */
+static inline unsigned int slot_room(const struct dp_slot *slot)
+{
+	return slot->room >= DP_PROBE_SITES ? DP_PROBE_SITES : 1;
+}
+
+/*
+ * The fire path's read: the words of `live` that a slot with room for
+ * `room` sites has (the header and its sites, nothing past them, no
+ * zeroing: callers look at sites[0 .. room) only), when the slot still
+ * belongs to generation `gen`.  Inlined with a constant room, so the copy
+ * is a few relaxed loads.  False for a stale handle or when a writer kept
+ * changing the slot (the caller then skips rather than waits).
+ */
+static inline __attribute__((always_inline)) bool
+fire_read(const struct dp_slot *slot, uint32_t gen, unsigned int room, struct dp_probe_live *out)
+{
+	const uint64_t *s = (const uint64_t *)(const void *)&slot->live;
+	uint64_t *d = (uint64_t *)(void *)out;
+	size_t n = dp_live_words(room);
+
+	for (int tries = 0; tries < 8; tries++) {
+		unsigned int seq = __atomic_load_n(&slot->seq, __ATOMIC_ACQUIRE);
+
+		if (seq & 1)
+			continue;
+		/* A generation only moves on: another one means the handle is
+		 * stale, whether or not a writer is active. */
+		if (__atomic_load_n(&slot->gen, __ATOMIC_RELAXED) != gen)
+			return false;
+#pragma GCC unroll 8
+		for (size_t i = 0; i < n; i++)
+			d[i] = __atomic_load_n(&s[i], __ATOMIC_RELAXED);
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (__atomic_load_n(&slot->seq, __ATOMIC_RELAXED) == seq)
+			return true;
+	}
+	return false;
+}
+
 /* A consistent copy of the sites of the probe this handle names, if it is
- * still live; false for a freed handle or when a writer kept changing
- * them (the caller then skips rather than waits). */
+ * still live (for the entry points other than dynprobe_fire()). */
 static bool live_read(const struct dynprobe_probe *probe, struct dp_probe_live *out)
 {
 	const struct dp_slot *s = dp_probe_slot_unchecked(probe);
@@ -143,23 +144,25 @@ static bool live_read(const struct dynprobe_probe *probe, struct dp_probe_live *
 }
 
 /* The backend of site k, or NULL when site k is not loaded. */
-static const struct dp_backend *site_backend(const struct dp_probe_live *l, size_t k)
+static inline const struct dp_backend *site_backend(const struct dp_probe_live *l, size_t k)
 {
 	unsigned int b = l->backend[k];
 
 	return b && b <= dp_backend_count ? dp_backend_table[b - 1] : NULL;
 }
 
-/* Fire on one consistent copy of the probe's sites.  A fire racing with an
- * unload may still emit through the old, still-mapped objects. */
-static int fire_live(const struct dp_probe_live *l, const struct dynprobe_arg *args, size_t nargs)
+/* Fire on one consistent copy of the probe's sites (sites[0 .. room)).  A
+ * fire racing with an unload may still emit through the old, still-mapped
+ * objects. */
+static int fire_live(const struct dp_probe_live *l, unsigned int room,
+		     const struct dynprobe_arg *args, size_t nargs)
 {
 	const struct dp_backend *on[DP_PROBE_SITES];
 	const struct dp_site *site[DP_PROBE_SITES];
 	union dp_value values[DYNPROBE_MAX_ARGS];
 	size_t n = 0;
 
-	for (size_t k = 0; k < DP_PROBE_SITES; k++) {
+	for (size_t k = 0; k < room; k++) {
 		const struct dp_backend *be = site_backend(l, k);
 
 		if (be && be->site_enabled(&l->sites[k])) {
@@ -169,27 +172,52 @@ static int fire_live(const struct dp_probe_live *l, const struct dynprobe_arg *a
 	}
 	if (!n)
 		return 0;
-	if (nargs != l->nargs)
+	if (!dp_convert_args(l->types, l->nargs, args, nargs, values))
 		return -DYNPROBE_EMISMATCH;
-	for (size_t i = 0; i < nargs; i++)
-		if (!convert_arg((enum dynprobe_type)l->types[i], &args[i], &values[i]))
-			return -DYNPROBE_EMISMATCH;
 	for (size_t i = 0; i < n; i++)
 		on[i]->site_fire(site[i], nargs, values);
 	return 1;
 }
 
-/* 0 also for a freed handle, and for a site whose provider was freed
- * (dynprobe.h passes DYNPROBE__UNBOUND, which names no slot's generation). */
-int dynprobe_fire(struct dynprobe_probe *probe, const struct dynprobe_arg *args, size_t nargs)
+/* A probe loaded on one backend only, the usual case, takes that
+ * backend's site_fire_args() when it has one: enabled check, conversion
+ * and emission in one indirect call. */
+static inline __attribute__((always_inline)) int fire_room(const struct dp_slot *slot, uint32_t gen,
+							   unsigned int room,
+							   const struct dynprobe_arg *args,
+							   size_t nargs)
 {
 	struct dp_probe_live live;
+	const struct dp_backend *be;
+
+	if (!fire_read(slot, gen, room, &live))
+		return 0;
+	if (room == 1 || !live.backend[1]) {
+		be = site_backend(&live, 0);
+		if (be && be->site_fire_args)
+			return be->site_fire_args(&live.sites[0], live.types, live.nargs, args,
+						  nargs);
+	}
+	return fire_live(&live, room, args, nargs);
+}
+
+/* 0 also for a freed handle, and for a site whose provider was freed
+ * (dynprobe.h passes DYNPROBE__UNBOUND, which names no slot's generation:
+ * generation 0 is never live). */
+int dynprobe_fire(struct dynprobe_probe *probe, const struct dynprobe_arg *args, size_t nargs)
+{
+	const struct dp_slot *slot;
+	uint32_t gen;
 
 	if (!probe || (nargs && !args))
 		return -EINVAL;
-	if (!live_read(probe, &live))
-		return 0; /* the provider kept changing: skip rather than wait */
-	return fire_live(&live, args, nargs);
+	gen = probe->gen;
+	slot = dp_slot_at(probe->slot);
+	if (!slot || !gen)
+		return 0;
+	if (slot_room(slot) == 1)
+		return fire_room(slot, gen, 1, args, nargs);
+	return fire_room(slot, gen, DP_PROBE_SITES, args, nargs);
 }
 
 unsigned int dynprobe_probe_listening(const struct dynprobe_probe *probe)

@@ -121,9 +121,106 @@ DP_HIDDEN struct dp_slot *dp_probe_slot_unchecked(const struct dynprobe_probe *p
 DP_HIDDEN void dp_probes_lock(void);
 DP_HIDDEN void dp_probes_unlock(void);
 
+/* slots.c's slot table, which the fire path reads without a lock: a
+ * slot index is its class (top bit: room for 1 or DP_PROBE_SITES sites)
+ * and its number within the class; chunks of DP_SLOT_CHUNK slots are
+ * published with a store-release and never freed. */
+#define DP_SLOT_CLASS_BIT 31
+#define DP_SLOT_CHUNK_BITS 8
+#define DP_SLOT_CHUNK (1u << DP_SLOT_CHUNK_BITS)
+#define DP_SLOT_CHUNKS_MAX (1u << 16) /* 16 M probes per class alive at once */
+DP_HIDDEN extern char *dp_slot_chunks[DP_PROBE_SITES][DP_SLOT_CHUNKS_MAX];
+DP_HIDDEN extern uint32_t dp_slot_count[DP_PROBE_SITES]; /* slots ever made, per class */
+
+/* The slot with this index, or NULL when there is none (inline: the
+ * fire path's first step). */
+static inline struct dp_slot *dp_slot_at(uint32_t index)
+{
+	unsigned int c = index >> DP_SLOT_CLASS_BIT;
+	uint32_t i = index & ~(1u << DP_SLOT_CLASS_BIT);
+	char *chunk;
+
+	if (i >= __atomic_load_n(&dp_slot_count[c], __ATOMIC_ACQUIRE))
+		return NULL;
+	chunk = __atomic_load_n(&dp_slot_chunks[c][i >> DP_SLOT_CHUNK_BITS], __ATOMIC_ACQUIRE);
+	return chunk ? (struct dp_slot *)(void *)(chunk +
+						  (i & (DP_SLOT_CHUNK - 1)) * DP_SLOT_SIZE(c + 1))
+		     : NULL;
+}
+
 /* ---- shared helpers ---- */
+/* Per declared type, what dp_convert_one() does in one step: the kinds
+ * taken as they are (bit k: DYNPROBE_KIND k), and the shift that, left
+ * then right (arithmetic when `sign`), truncates a 64-bit value to the
+ * declared width and extends it back.  A string or a double keeps its 8
+ * bytes (shift 0).  A double declared and an integer fired is the one
+ * conversion that changes representation: dp_convert_one() does it aside. */
+/* clang-format off */
+#define DP_KIND_BIT(k) (1u << DYNPROBE_KIND_##k)
+#define DP_CONV_INT(bits, s) {DP_KIND_BIT(INT) | DP_KIND_BIT(UINT), 64 - (bits), s}
+static const struct dp_conv {
+	uint8_t kinds;
+	uint8_t shift;
+	uint8_t sign;
+} dp_conv_table[DYNPROBE_TYPE_MAX] = {
+	[DYNPROBE_I8] = DP_CONV_INT(8, 1),   [DYNPROBE_U8] = DP_CONV_INT(8, 0),
+	[DYNPROBE_I16] = DP_CONV_INT(16, 1), [DYNPROBE_U16] = DP_CONV_INT(16, 0),
+	[DYNPROBE_I32] = DP_CONV_INT(32, 1), [DYNPROBE_U32] = DP_CONV_INT(32, 0),
+	[DYNPROBE_I64] = DP_CONV_INT(64, 1), [DYNPROBE_U64] = DP_CONV_INT(64, 0),
+	[DYNPROBE_STR] = {DP_KIND_BIT(STR), 0, 0},
+	[DYNPROBE_DOUBLE] = {DP_KIND_BIT(DOUBLE), 0, 0},
+};
+#undef DP_CONV_INT
+/* clang-format on */
+
 /* Convert one fired value to the declared type as C assignment would;
- * false for a string where a number is declared, or the reverse. */
+ * false for a string where a number is declared, or the reverse.  Inline
+ * (and dp_convert_args()) because it is on the fire path, in the core's
+ * generic fire and in a backend's site_fire_args() alike: a table look-up,
+ * a kind test and two shifts, no jump table. */
+static inline __attribute__((always_inline)) bool
+dp_convert_one(enum dynprobe_type t, const struct dynprobe_arg *a, union dp_value *out)
+{
+	unsigned int k = (unsigned int)a->kind;
+	const struct dp_conv *c;
+	uint64_t x;
+
+	if ((unsigned int)t >= DYNPROBE_TYPE_MAX)
+		return false;
+	c = &dp_conv_table[t];
+	if (__builtin_expect(k < 8 && (c->kinds >> k) & 1, 1)) {
+		x = a->v.u << c->shift; /* INT is already sign-extended to 64 bits */
+		out->u = c->sign ? (uint64_t)((int64_t)x >> c->shift) : x >> c->shift;
+		return true;
+	}
+	if (t != DYNPROBE_DOUBLE)
+		return false;
+	if (k == DYNPROBE_KIND_INT)
+		out->d = (double)a->v.i;
+	else if (k == DYNPROBE_KIND_UINT)
+		out->d = (double)a->v.u;
+	else
+		return false;
+	return true;
+}
+
+/* A fired argument array against a probe's declared types row (`ntypes`
+ * types): every value converted into out[], or false (out[] then holds
+ * nothing usable) when the count or a kind does not match. */
+static inline __attribute__((always_inline)) bool dp_convert_args(const uint8_t *types,
+								  size_t ntypes,
+								  const struct dynprobe_arg *args,
+								  size_t nargs, union dp_value *out)
+{
+	if (nargs != ntypes)
+		return false;
+	for (size_t i = 0; i < nargs; i++)
+		if (!dp_convert_one((enum dynprobe_type)types[i], &args[i], &out[i]))
+			return false;
+	return true;
+}
+
+/* dp_convert_one() out of line (tests). */
 DP_HIDDEN bool dp_convert_arg(enum dynprobe_type type, const struct dynprobe_arg *arg,
 			      union dp_value *out);
 /* fire.c.  The writer's own copy of a slot's live sites (writers of one

@@ -38,40 +38,33 @@
 
 /* Two classes: room for one site (a provider on one backend, the usual
  * case, saves the second site's 24 bytes) or for DP_PROBE_SITES.  A
- * handle's slot index carries the class in its top bit. */
-#define SLOT_CLASSES 2
-#define SLOT_CLASS_BIT 31
-#define SLOT_CHUNK_BITS 8
-#define SLOT_CHUNK (1u << SLOT_CHUNK_BITS)
-#define SLOT_CHUNKS_MAX (1u << 16) /* 16 M probes per class alive at once */
+ * handle's slot index carries the class in its top bit.  The table and
+ * dp_slot_at() are in internal.h: the fire path inlines the lookup. */
+#define SLOT_CLASSES DP_PROBE_SITES
+#define SLOT_CLASS_BIT DP_SLOT_CLASS_BIT
+#define SLOT_CHUNK_BITS DP_SLOT_CHUNK_BITS
+#define SLOT_CHUNK DP_SLOT_CHUNK
+#define SLOT_CHUNKS_MAX DP_SLOT_CHUNKS_MAX
 
-_Static_assert(DP_PROBE_SITES == SLOT_CLASSES, "one class per number of sites");
+_Static_assert(SLOT_CLASSES == 2 && SLOT_CLASS_BIT == 31, "one class per number of sites");
 _Static_assert(DP_SLOT_SIZE(1) % 8 == 0 && DP_SLOT_SIZE(2) % 8 == 0, "slots stay word-aligned");
 
-static char *slot_chunks[SLOT_CLASSES][SLOT_CHUNKS_MAX]; /* never freed */
-static uint32_t slot_count[SLOT_CLASSES];                /* slots ever made */
-static uint32_t slot_free[SLOT_CLASSES];                 /* free list heads, 1-based */
+char *dp_slot_chunks[SLOT_CLASSES][SLOT_CHUNKS_MAX]; /* never freed */
+uint32_t dp_slot_count[SLOT_CLASSES];		     /* slots ever made */
+static uint32_t slot_free[SLOT_CLASSES];	     /* free list heads, 1-based */
 
 /* Serializes both allocators (a leaf lock: nothing is called under it). */
 static pthread_mutex_t probes_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static struct dp_slot *slot_at(uint32_t index)
 {
-	unsigned int c = index >> SLOT_CLASS_BIT;
-	uint32_t i = index & ~(1u << SLOT_CLASS_BIT);
-	char *chunk;
-
-	if (i >= __atomic_load_n(&slot_count[c], __ATOMIC_ACQUIRE))
-		return NULL;
-	chunk = __atomic_load_n(&slot_chunks[c][i >> SLOT_CHUNK_BITS], __ATOMIC_ACQUIRE);
-	return chunk ? (struct dp_slot *)(void *)(chunk + (i & (SLOT_CHUNK - 1)) * DP_SLOT_SIZE(c + 1))
-		     : NULL;
+	return dp_slot_at(index);
 }
 
 /* Under probes_lock.  The index of a free slot of class c, or -1. */
 static int64_t slot_take(unsigned int c)
 {
-	uint32_t i = slot_count[c];
+	uint32_t i = dp_slot_count[c];
 
 	if (slot_free[c]) {
 		uint32_t index = (slot_free[c] - 1) | (c << SLOT_CLASS_BIT);
@@ -88,9 +81,9 @@ static int64_t slot_take(unsigned int c)
 			return -1;
 		for (size_t k = 0; k < SLOT_CHUNK; k++)
 			((struct dp_slot *)(void *)(chunk + k * DP_SLOT_SIZE(c + 1)))->room = (uint8_t)(c + 1);
-		__atomic_store_n(&slot_chunks[c][i >> SLOT_CHUNK_BITS], chunk, __ATOMIC_RELEASE);
+		__atomic_store_n(&dp_slot_chunks[c][i >> SLOT_CHUNK_BITS], chunk, __ATOMIC_RELEASE);
 	}
-	__atomic_store_n(&slot_count[c], i + 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&dp_slot_count[c], i + 1, __ATOMIC_RELEASE);
 	return i | (c << SLOT_CLASS_BIT);
 }
 

@@ -38,9 +38,14 @@ static void test_toy_alone(void **state)
 	assert_int_equal(dynprobe_provider_load(p), 0);
 	assert_int_equal(dynprobe_provider_loaded_backends(p), DP_TOY_BACKEND);
 	assert_int_equal(dp_toy_loaded, 1);
-	size_t before = dp_toy_nfires;
+	size_t before = dp_toy_nfires, shortcuts = dp_toy_shortcuts;
 	assert_int_equal(DYNPROBE_FIRE(a, 300, "x"), 0); /* nobody listens */
 	assert_int_equal(dp_toy_nfires, before);
+	/* on one backend only, the core takes the one-call shortcut */
+	assert_int_equal(dp_toy_shortcuts, shortcuts + 1);
+	/* nobody listens: 0, even for arguments that do not match */
+	assert_int_equal(DYNPROBE_FIRE(a, "x", 1), 0);
+	assert_int_equal(DYNPROBE_FIRE(a), 0);
 	assert_int_equal(dp_toy_listen("toyprov", "a", true), 0);
 	assert_int_equal(dynprobe_probe_listening(a), DP_TOY_BACKEND);
 	assert_int_equal(dynprobe_probe_listening(b), 0);
@@ -52,6 +57,17 @@ static void test_toy_alone(void **state)
 	assert_int_equal(f->values[0].i, 44); /* 300 converted to i8, as C would */
 	assert_string_equal(f->values[1].s, "x");
 	assert_int_equal(DYNPROBE_FIRE(a, "x", 1), -DYNPROBE_EMISMATCH);
+	assert_int_equal(DYNPROBE_FIRE(a, 1), -DYNPROBE_EMISMATCH);	    /* too few */
+	assert_int_equal(DYNPROBE_FIRE(a, 1, "x", 2), -DYNPROBE_EMISMATCH); /* too many */
+	assert_int_equal(DYNPROBE_FIRE(a, 1.5, "x"), -DYNPROBE_EMISMATCH);  /* double for i8 */
+	assert_int_equal(dp_toy_nfires, before + 1); /* a mismatch emits nothing */
+	assert_int_equal(DYNPROBE_FIRE(b), 0);	     /* b: nobody listens */
+	assert_int_equal(dp_toy_listen("toyprov", "b", true), 0);
+	assert_int_equal(DYNPROBE_FIRE(b), 1);
+	assert_int_equal(dp_toy_fires[before + 1].nargs, 0);
+	assert_int_equal(DYNPROBE_FIRE(b, 1), -DYNPROBE_EMISMATCH);
+	assert_int_equal(dp_toy_listen("toyprov", "b", false), 0);
+	assert_int_equal(dp_toy_shortcuts, shortcuts + 11);
 	/* unload: silent; load again: the same image, still listening */
 	assert_int_equal(dynprobe_provider_unload(p), 0);
 	assert_int_equal(dp_toy_loaded, 0);
@@ -90,7 +106,7 @@ static void test_toy_and_usdt(void **state)
 	assert_int_equal(dynprobe_probe_listening(a), 0);
 	*si.semaphore = 1; /* as bcc would */
 	assert_int_equal(dynprobe_probe_listening(a), DYNPROBE_BACKEND_USDT);
-	size_t before = dp_toy_nfires;
+	size_t before = dp_toy_nfires, shortcuts = dp_toy_shortcuts;
 	assert_int_equal(DYNPROBE_FIRE(a, 1, "u"), 1); /* the USDT stub is called */
 	assert_int_equal(dp_toy_nfires, before);
 	assert_int_equal(dp_toy_listen("toyusdt", "a", true), 0);
@@ -98,6 +114,11 @@ static void test_toy_and_usdt(void **state)
 	assert_int_equal(DYNPROBE_FIRE(a, 2, "both"), 1);
 	assert_int_equal(dp_toy_nfires, before + 1);
 	assert_string_equal(dp_toy_fires[before].values[1].s, "both");
+	/* mismatch on two backends: nothing emitted on either */
+	assert_int_equal(DYNPROBE_FIRE(a, "x", 1), -DYNPROBE_EMISMATCH);
+	assert_int_equal(dp_toy_nfires, before + 1);
+	/* two loaded sites: never the one-backend shortcut */
+	assert_int_equal(dp_toy_shortcuts, shortcuts);
 	*si.semaphore = 0;
 	dynprobe_provider_free(p);
 }

@@ -24,5 +24,8 @@ DP_HIDDEN extern struct dp_toy_fire dp_toy_fires[DP_TOY_MAX_FIRES];
 DP_HIDDEN extern size_t dp_toy_nfires;
 /* How many images are loaded (state on) and how many were released. */
 DP_HIDDEN extern int dp_toy_loaded, dp_toy_released;
+/* Calls of its site_fire_args() (the core's shortcut for a probe loaded
+ * on one backend only). */
+DP_HIDDEN extern size_t dp_toy_shortcuts;
 
 #endif
