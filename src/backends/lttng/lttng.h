@@ -106,6 +106,8 @@ DP_HIDDEN void dp_lttng_rt_fire(const void *ctx, uint64_t gen, const union dp_va
 DP_HIDDEN bool dp_lttng_site_enabled(const struct dp_site *site);
 DP_HIDDEN void dp_lttng_site_fire(const struct dp_site *site, size_t nargs,
 				  const union dp_value *values);
+DP_HIDDEN int dp_lttng_site_fire_args(const struct dp_site *site, const uint8_t *types,
+				      size_t ntypes, const struct dynprobe_arg *args, size_t nargs);
 
 /* ---- compiled mode: trusted objects (lttng_cache.c) ---- */
 /* Resolve the cache directory (opt, else $DYNPROBE_CACHE_DIR, else

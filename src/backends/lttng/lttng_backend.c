@@ -130,6 +130,7 @@ const struct dp_backend dp_backend_lttng = {
     .release = lttng_release,
     .site_enabled = dp_lttng_site_enabled, /* lttng_runtime.c */
     .site_fire = dp_lttng_site_fire,
+    .site_fire_args = dp_lttng_site_fire_args,
     .image_info = lttng_image_info,
     .site_info = lttng_site_info,
     .introspect = lttng_introspect,

@@ -232,39 +232,24 @@ static void rt_probe(void *tp_data, const struct rt_event *ev, const union dp_va
 
 static const struct dp_ust_lib *rt_ust; /* set before any site is published */
 
-const volatile int *dp_lttng_rt_state(const void *ctx)
+static inline __attribute__((always_inline)) const volatile int *rt_state(const void *ctx)
 {
 	/* The slot's record pointer always points at mapped memory (a record
 	 * slot or a host's cell); for a stale site it may be another event's
 	 * state, which only sends the caller on to dp_lttng_rt_fire(). */
-	return &((const struct rt_event *)ctx)->record->state;
+	const struct rt_event *ev = ctx;
+
+	/* Relaxed: a load may be re-filling this slot (event_setup()). */
+	return &__atomic_load_n(&ev->record, __ATOMIC_RELAXED)->state;
 }
 
-/* The backend's site_enabled() and site_fire() (lttng_backend.c says how a
- * site is encoded), here so that the runtime mode's fire path is one call
- * from the core, not two. */
-bool dp_lttng_site_enabled(const struct dp_site *s)
+const volatile int *dp_lttng_rt_state(const void *ctx)
 {
-	const volatile int *state;
-
-	if (s->word[0] & DP_LTTNG_SITE_RUNTIME)
-		state = dp_lttng_rt_state((const void *)(s->word[0] & ~DP_LTTNG_SITE_RUNTIME));
-	else
-		state = (const volatile int *)s->word[0];
-	return __atomic_load_n(state, __ATOMIC_RELAXED) != 0;
+	return rt_state(ctx);
 }
 
-void dp_lttng_site_fire(const struct dp_site *s, size_t nargs, const union dp_value *values)
-{
-	(void)nargs;
-	if (s->word[0] & DP_LTTNG_SITE_RUNTIME)
-		dp_lttng_rt_fire((const void *)(s->word[0] & ~DP_LTTNG_SITE_RUNTIME),
-				 (uint64_t)s->word[1], values);
-	else
-		((dp_lttng_fire_fn)s->word[1])(values);
-}
-
-void dp_lttng_rt_fire(const void *ctx, uint64_t gen, const union dp_value *v)
+static inline __attribute__((always_inline)) void rt_fire(const void *ctx, uint64_t gen,
+							  const union dp_value *v)
 {
 	const struct rt_event *ev = ctx;
 	const struct dp_ust_lib *u = rt_ust;
@@ -278,7 +263,8 @@ void dp_lttng_rt_fire(const void *ctx, uint64_t gen, const union dp_value *v)
 	/* lttng-ust publishes the array with a store-release
 	 * (rcu_assign_pointer); a load-acquire reads it, and is a plain load
 	 * on x86, where lttng_ust_tp_rcu_dereference_sym() is a call. */
-	p = __atomic_load_n(&ev->record->probes, __ATOMIC_ACQUIRE);
+	p = __atomic_load_n(&__atomic_load_n(&ev->record, __ATOMIC_RELAXED)->probes,
+			    __ATOMIC_ACQUIRE);
 	if (p) {
 		do
 			((rt_probe_fn)(void *)p->func)(p->data, ev, v);
@@ -286,6 +272,59 @@ void dp_lttng_rt_fire(const void *ctx, uint64_t gen, const union dp_value *v)
 	}
 out:
 	u->rcu_read_unlock();
+}
+
+void dp_lttng_rt_fire(const void *ctx, uint64_t gen, const union dp_value *v)
+{
+	rt_fire(ctx, gen, v);
+}
+
+/* The backend's site_enabled(), site_fire() and site_fire_args()
+ * (lttng_backend.c says how a site is encoded), here so that the runtime
+ * mode's fire path is one call from the core, not two or three. */
+static inline __attribute__((always_inline)) bool site_enabled(const struct dp_site *s)
+{
+	const volatile int *state;
+
+	if (s->word[0] & DP_LTTNG_SITE_RUNTIME)
+		state = rt_state((const void *)(s->word[0] & ~DP_LTTNG_SITE_RUNTIME));
+	else
+		state = (const volatile int *)s->word[0];
+	return __atomic_load_n(state, __ATOMIC_RELAXED) != 0;
+}
+
+static inline __attribute__((always_inline)) void site_fire(const struct dp_site *s,
+							    const union dp_value *values)
+{
+	if (s->word[0] & DP_LTTNG_SITE_RUNTIME)
+		rt_fire((const void *)(s->word[0] & ~DP_LTTNG_SITE_RUNTIME), (uint64_t)s->word[1],
+			values);
+	else
+		((dp_lttng_fire_fn)s->word[1])(values);
+}
+
+bool dp_lttng_site_enabled(const struct dp_site *s)
+{
+	return site_enabled(s);
+}
+
+void dp_lttng_site_fire(const struct dp_site *s, size_t nargs, const union dp_value *values)
+{
+	(void)nargs;
+	site_fire(s, values);
+}
+
+int dp_lttng_site_fire_args(const struct dp_site *s, const uint8_t *types, size_t ntypes,
+			    const struct dynprobe_arg *args, size_t nargs)
+{
+	union dp_value values[DYNPROBE_MAX_ARGS];
+
+	if (!site_enabled(s))
+		return 0;
+	if (!dp_convert_args(types, ntypes, args, nargs, values))
+		return -DYNPROBE_EMISMATCH;
+	site_fire(s, values);
+	return 1;
 }
 
 /* ---- the event slab ---- */
@@ -429,8 +468,11 @@ static void record_init(struct dp_ust_tracepoint *rec, const struct dp_ust_probe
 	rec->struct_size = sizeof(*rec);
 	rec->provider_name = pd->provider_name;
 	rec->event_name = ed->event_name;
-	rec->state = 0;
-	rec->probes = NULL;
+	/* A stale fire may be reading these two of a reused record slot (it
+	 * then finds its event's generation changed and does nothing):
+	 * atomic stores, so that the race is the intended one. */
+	__atomic_store_n(&rec->state, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&rec->probes, NULL, __ATOMIC_RELAXED);
 	rec->tracepoint_provider_ref = NULL; /* as with dynamic linkage */
 	rec->signature = ed->tp_class->signature;
 }
@@ -440,7 +482,7 @@ static void event_setup(struct rt_event *ev, struct dp_ust_tracepoint *rec,
 {
 	uint32_t fixed = 0;
 
-	ev->record = rec;
+	__atomic_store_n(&ev->record, rec, __ATOMIC_RELAXED); /* stale fires read it */
 	ev->nfields = (uint8_t)p->nargs;
 	ev->nstrings = 0;
 	for (size_t a = 0; a < p->nargs; a++) {

@@ -66,3 +66,14 @@ void dp_lttng_site_fire(const struct dp_site *site, size_t nargs, const union dp
 	(void)nargs;
 	(void)values;
 }
+
+int dp_lttng_site_fire_args(const struct dp_site *site, const uint8_t *types, size_t ntypes,
+			    const struct dynprobe_arg *args, size_t nargs)
+{
+	(void)site;
+	(void)types;
+	(void)ntypes;
+	(void)args;
+	(void)nargs;
+	return 0;
+}
