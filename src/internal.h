@@ -149,29 +149,30 @@ static inline struct dp_slot *dp_slot_at(uint32_t index)
 }
 
 /* ---- shared helpers ---- */
-/* Per declared type, what dp_convert_one() does in one step: the kinds
- * taken as they are (bit k: DYNPROBE_KIND k), and the shift that, left
- * then right (arithmetic when `sign`), truncates a 64-bit value to the
- * declared width and extends it back.  A string or a double keeps its 8
- * bytes (shift 0).  A double declared and an integer fired is the one
- * conversion that changes representation: dp_convert_one() does it aside. */
-/* clang-format off */
+/* Per declared type, what dp_convert_one() does in one step, in one word:
+ * bits 0-7 the kinds taken as they are (bit k: DYNPROBE_KIND k), bits
+ * 8-13 the shift that, left then right (arithmetic with DP_CONV_SIGNED),
+ * truncates a 64-bit value to the declared width and extends it back.  A
+ * string or a double keeps its 8 bytes (shift 0).  Sixteen entries, the
+ * unused ones 0 (nothing taken), so that any type indexes it masked.  A
+ * double declared and an integer fired is the one conversion that changes
+ * representation: dp_convert_one() does it aside. */
+#define DP_CONV_SIGNED (1u << 16)
 #define DP_KIND_BIT(k) (1u << DYNPROBE_KIND_##k)
-#define DP_CONV_INT(bits, s) {DP_KIND_BIT(INT) | DP_KIND_BIT(UINT), 64 - (bits), s}
-static const struct dp_conv {
-	uint8_t kinds;
-	uint8_t shift;
-	uint8_t sign;
-} dp_conv_table[DYNPROBE_TYPE_MAX] = {
+#define DP_CONV_INT(bits, sign)                                                                    \
+	(DP_KIND_BIT(INT) | DP_KIND_BIT(UINT) | (64u - (bits)) << 8 | ((sign) ? DP_CONV_SIGNED : 0))
+/* clang-format off */
+static const uint32_t dp_conv_table[16] = {
 	[DYNPROBE_I8] = DP_CONV_INT(8, 1),   [DYNPROBE_U8] = DP_CONV_INT(8, 0),
 	[DYNPROBE_I16] = DP_CONV_INT(16, 1), [DYNPROBE_U16] = DP_CONV_INT(16, 0),
 	[DYNPROBE_I32] = DP_CONV_INT(32, 1), [DYNPROBE_U32] = DP_CONV_INT(32, 0),
 	[DYNPROBE_I64] = DP_CONV_INT(64, 1), [DYNPROBE_U64] = DP_CONV_INT(64, 0),
-	[DYNPROBE_STR] = {DP_KIND_BIT(STR), 0, 0},
-	[DYNPROBE_DOUBLE] = {DP_KIND_BIT(DOUBLE), 0, 0},
+	[DYNPROBE_STR] = DP_KIND_BIT(STR),
+	[DYNPROBE_DOUBLE] = DP_KIND_BIT(DOUBLE),
 };
-#undef DP_CONV_INT
 /* clang-format on */
+#undef DP_CONV_INT
+_Static_assert(DYNPROBE_TYPE_MAX <= 16 && DYNPROBE_KIND_STR < 8, "dp_conv_table's layout");
 
 /* Convert one fired value to the declared type as C assignment would;
  * false for a string where a number is declared, or the reverse.  Inline
@@ -182,15 +183,13 @@ static inline __attribute__((always_inline)) bool
 dp_convert_one(enum dynprobe_type t, const struct dynprobe_arg *a, union dp_value *out)
 {
 	unsigned int k = (unsigned int)a->kind;
-	const struct dp_conv *c;
+	uint32_t c = dp_conv_table[(unsigned int)t & 15];
+	unsigned int shift = (c >> 8) & 63;
 	uint64_t x;
 
-	if ((unsigned int)t >= DYNPROBE_TYPE_MAX)
-		return false;
-	c = &dp_conv_table[t];
-	if (__builtin_expect(k < 8 && (c->kinds >> k) & 1, 1)) {
-		x = a->v.u << c->shift; /* INT is already sign-extended to 64 bits */
-		out->u = c->sign ? (uint64_t)((int64_t)x >> c->shift) : x >> c->shift;
+	if (__builtin_expect(k < 8 && (c >> k) & 1, 1)) {
+		x = a->v.u << shift; /* INT is already sign-extended to 64 bits */
+		out->u = c & DP_CONV_SIGNED ? (uint64_t)((int64_t)x >> shift) : x >> shift;
 		return true;
 	}
 	if (t != DYNPROBE_DOUBLE)
