@@ -235,8 +235,8 @@ DYNPROBE_API const char *dynprobe_loglevel_name(int loglevel);
  *
  * The library never decides where its messages go (load-time decisions,
  * why a backend failed, compiler output): the application does, like
- * libbpf's print callback.  The default handler prints to stderr only
- * when $DYNPROBE_DEBUG is set.  The handler is called from the thread that
+ * libbpf's print callback.  The default handler prints warnings to
+ * stderr, and every message when $DYNPROBE_DEBUG is set (not "0").  The handler is called from the thread that
  * called into the library, never from the fire path, possibly with
  * library locks held: it must not call back into dynprobe.  `message` has
  * no trailing newline and is valid only during the call.

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * log.c - the library's messages go to the application's handler
- * (dynprobe_set_log_handler); the default one prints to stderr only when
- * DYNPROBE_DEBUG is set.  Never called from the fire path.
+ * (dynprobe_set_log_handler); the default one prints warnings to stderr
+ * (something failed and a fallback was used, or a request was refused:
+ * the user must see why, as with libbpf's default print callback) and the
+ * rest only when DYNPROBE_DEBUG is set.  Never called from the fire path.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -15,13 +17,12 @@ static void default_handler(int level, const char *message, void *user_data)
 {
 	static int enabled = -1;
 
-	(void)level;
 	(void)user_data;
 	if (enabled < 0) {
 		const char *e = dp_env(DP_ENV_DEBUG);
 		enabled = e && *e && *e != '0';
 	}
-	if (enabled)
+	if (enabled || level <= DYNPROBE_LOG_WARN)
 		fprintf(stderr, "dynprobe: %s\n", message);
 }
 

@@ -38,6 +38,10 @@ refuse 2 "--arg u8:300: '300' is not a valid u8 (out of range)" "${E[@]}" --arg 
 refuse 2 "--arg i32: 12: ' 12' is not a valid i32 (leading blank)" "${E[@]}" --arg "i32: 12"
 refuse 2 "--arg u32 needs a value" "${E[@]}" --arg u32
 refuse 2 "unexpected argument 'extra'" "${E[@]}" extra
+# The library's refusal reaches stderr with its reason (default log handler
+# prints warnings), not only strerror's "Invalid argument".
+refuse 1 "DYNPROBE_BACKENDS='bogus': use usdt, lttng or usdt,lttng" \
+	env DYNPROBE_BACKENDS=bogus "${E[@]}" --count 1
 
 # --backend takes the DYNPROBE_BACKENDS syntax.
 "${E[@]}" --backend usdt,lttng --count 1 -q >"$WORK/out" 2>"$WORK/err" ||
