@@ -60,6 +60,15 @@ mkdir -p "$HOME"
 # What a user would run: the system's tools only.
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
+# In an ASan build (the test setup exports DP_ASAN_RUNTIME) the installed
+# library is instrumented, and an uninstrumented interpreter loading it
+# needs the ASan runtime preloaded, as tests/lib/asan-host does for the
+# other suites: "${host[@]}" PROGRAM ... (an env that execs PROGRAM, so a
+# background job's $! is still the interpreter's pid).
+host=()
+[ -z "${DP_ASAN_RUNTIME:-}" ] ||
+	host=(env "LD_PRELOAD=$DP_ASAN_RUNTIME" "ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0")
+
 [ "$(pkg-config --modversion dynprobe)" = "$(sed -n "s/^[[:space:]]*version: *'\([0-9.]*\)'.*/\1/p" "$src/meson.build" | head -1)" ] ||
 	dp_fail "pkg-config --modversion dynprobe: $(pkg-config --modversion dynprobe 2>&1)"
 ldconfig -p -C "$tmp/ld.so.cache" | grep -q 'libdynprobe.so.0 ' || dp_fail "libdynprobe.so.0 not in the ld.so cache"
@@ -100,7 +109,7 @@ echo "ok: wheel $(basename "$tmp"/wheels/*.whl) built and installed"
 after=$(cd "$py_src" && find . -print | sort)
 [ "$before" = "$after" ] || dp_fail "building left files in bindings/python: $(diff <(echo "$before") <(echo "$after"))"
 for v in venv venv-sys venv-whl; do
-	"$tmp/$v/bin/python" -c 'import dynprobe, stapsdt; assert dynprobe.library_path()' ||
+	"${host[@]}" "$tmp/$v/bin/python" -c 'import dynprobe, stapsdt; assert dynprobe.library_path()' ||
 		dp_fail "$v: import dynprobe failed"
 done
 
@@ -108,7 +117,7 @@ done
 awk '/^## Python/ { on = 1 } on && /^```python$/ { grab = 1; next } grab && /^```$/ { exit } grab { print }' \
 	"$src/bindings/README.md" >"$tmp/example.py"
 grep -q 'dynprobe.Provider' "$tmp/example.py" || dp_fail "no Python example found in bindings/README.md"
-(cd "$tmp" && exec "$tmp/venv/bin/python" example.py) >"$tmp/example.out" 2>&1 &
+(cd "$tmp" && exec "${host[@]}" "$tmp/venv/bin/python" example.py) >"$tmp/example.out" 2>&1 &
 pids+=($!)
 py_pid=$!
 dp_wait_until 60 "grep -q 'loaded' '$tmp/example.out'" || dp_fail "the README example did not load: $(cat "$tmp/example.out")"
@@ -124,7 +133,7 @@ mkdir -p "$tmp/rb" && cp -r "$src/bindings/ruby/." "$tmp/rb/"
 gem install --local --no-document --install-dir "$tmp/gems" "$tmp/dynprobe-static-tracing.gem" >"$tmp/gem-install.log" 2>&1 ||
 	{ cat "$tmp/gem-install.log" >&2; find "$tmp/gems" -name mkmf.log -exec cat {} + >&2; dp_fail "gem install failed"; }
 echo "ok: gem build + gem install (extension built against the installed library)"
-GEM_PATH=$tmp/gems INTERVAL=0.05 ruby -e \
+GEM_PATH=$tmp/gems INTERVAL=0.05 "${host[@]}" ruby -e \
 	'load File.join(Gem::Specification.find_by_name("dynprobe-static-tracing").gem_dir, "examples/helloworld.rb")' \
 	>"$tmp/hello.out" 2>&1 &
 pids+=($!)
