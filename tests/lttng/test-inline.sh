@@ -63,12 +63,15 @@ run_one() {
 		if [ "$backends" = both ]; then ask 1 "bpftrace alone" 1; else ask 0 "session gone" 0; fi
 	fi
 	if [ "$backends" != lttng ]; then
-		# What is tested is the probe's state once bpftrace is gone; on a
-		# loaded machine bpftrace 0.17 sometimes hangs on its way out
-		# after SIGINT, so it is made to go.
+		# What is tested is the probe's state once bpftrace is gone.  On a
+		# busy machine bpftrace 0.17 now and then stays in its poll loop
+		# after SIGINT (seen: 1 run in 5 next to two CPU hogs; state S in
+		# epoll_wait, its SIGINT handler ran, nothing pending), where it
+		# normally exits within a second: it is made to go, soon enough
+		# that two such hangs keep the test well inside its timeout.
 		kill -INT "$bt"
-		if ! dp_wait_until 60 '! kill -0 $bt 2>/dev/null'; then
-			echo "note: bpftrace still running 60 s after SIGINT; killing it" >&2
+		if ! dp_wait_until 20 '! kill -0 $bt 2>/dev/null'; then
+			echo "note: bpftrace still running 20 s after SIGINT; killing it" >&2
 			kill -KILL "$bt" 2>/dev/null
 			dp_wait_until 20 '! kill -0 $bt 2>/dev/null' || dp_fail "bpftrace did not exit"
 		fi
