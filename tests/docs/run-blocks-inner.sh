@@ -62,23 +62,5 @@ for b in "$DOCS_BLOCKS"/*/*.sh; do
 	run_block "$b" || failed=1
 done
 echo "$ran blocks run, $checked illustrations syntax-checked"
-
-# An `lttng create` that finds no session daemon starts one itself (the
-# bindings README's LTTng block did, next to the private one: why it did
-# not reach the private daemon there is not known yet).  Stop every
-# lttng-sessiond this run started - it carries this run's DOCS_COPY in its
-# environment - by PID, except the private one, which lttng-private.sh
-# stops.
-spawned=()
-for p in $(pgrep -x lttng-sessiond); do
-	[ "$p" = "${DYNPROBE_LTTNG_SESSIOND_PID:-}" ] && continue
-	[ "$(awk '{ print $4 }' "/proc/$p/stat" 2>/dev/null)" = "${DYNPROBE_LTTNG_SESSIOND_PID:-}" ] && continue
-	tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qxF "DOCS_COPY=$DOCS_COPY" && spawned+=("$p")
-done
-if [ ${#spawned[@]} -gt 0 ]; then
-	echo "stopping the session daemon(s) the blocks started: ${spawned[*]}"
-	kill "${spawned[@]}" 2>/dev/null
-	dp_wait_until 10 "! kill -0 ${spawned[*]} 2>/dev/null" || kill -9 "${spawned[@]}" 2>/dev/null
-fi
 [ "$failed" = 0 ] || dp_fail "some README blocks do not work as written"
 echo PASS

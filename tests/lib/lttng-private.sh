@@ -14,12 +14,25 @@ set -u
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/common.sh"
 
-if [ "${DYNPROBE_LTTNG_PRIVATE_INNER:-}" != 1 ]; then
+# Already next to a private daemon (DYNPROBE_LTTNG_PRIVATE_INNER=1 and its
+# PID alive: the demo run by the README test, a test script re-run by
+# itself): use that one.  A second daemon in the same namespace would mount
+# a new tmpfs over the first one's sockets, and removes its own on exit.
+# DYNPROBE_LTTNG_PRIVATE_REEXEC marks only this script's own re-execution
+# inside the namespace it made.
+daemon=${DYNPROBE_LTTNG_SESSIOND_PID:-}
+case $daemon in '' | *[!0-9]* | 0 | 1) daemon= ;; esac
+if [ "${DYNPROBE_LTTNG_PRIVATE_REEXEC:-}" = 1 ]; then
+	unset DYNPROBE_LTTNG_PRIVATE_REEXEC
+elif [ "${DYNPROBE_LTTNG_PRIVATE_INNER:-}" = 1 ] && [ -n "$daemon" ] && kill -0 "$daemon" 2>/dev/null; then
+	exec "$@"
+else
 	command -v lttng-sessiond >/dev/null || dp_skip "lttng-sessiond not installed"
 	command -v lttng >/dev/null || dp_skip "lttng not installed"
 	[ "$(id -u)" = 0 ] || dp_skip "private session daemon needs root (mount namespace)"
 	unshare --mount --propagation private true 2>/dev/null || dp_skip "no mount namespaces"
-	DYNPROBE_LTTNG_PRIVATE_INNER=1 exec unshare --mount --propagation private "$0" "$@"
+	DYNPROBE_LTTNG_PRIVATE_INNER=1 DYNPROBE_LTTNG_PRIVATE_REEXEC=1 \
+		exec unshare --mount --propagation private "$0" "$@"
 fi
 
 # Inside the private namespace.
