@@ -103,22 +103,6 @@ void probe_desc(const struct dp_slot *s, struct dp_probe_desc *d)
 
 /* ---- the duplicate-name index ---- */
 
-/* FNV-1a, then murmur3's finalizer: names that differ only in their last
- * characters ("s1", "s2"...) would otherwise cluster in the low bits that
- * pick the bucket. */
-static uint32_t name_hash(const char *s)
-{
-	uint32_t h = 2166136261u;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	h ^= h >> 16;
-	h *= 0x85ebca6bu;
-	h ^= h >> 13;
-	h *= 0xc2b2ae35u;
-	return h ^ (h >> 16);
-}
-
 /* Index entries: 0 empty, else the name hash's top byte (a tag that
  * spares most strcmp() calls, and their cache misses) and 1 + the probe's
  * index in the low 24 bits. */
@@ -170,7 +154,7 @@ static int provider_grow(struct dynprobe_provider *prov)
 		prov->index_size = size;
 		for (size_t i = 0; i < prov->nprobes; i++) {
 			const char *name = provider_slot(prov, i)->name;
-			uint32_t h = name_hash(name);
+			uint32_t h = dp_name_hash(name);
 
 			prov->index[index_find(prov, name, h)] = index_entry(h, i);
 		}
@@ -280,7 +264,7 @@ int dynprobe_probe_add(struct dynprobe_provider *prov, const char *name,
 	r = provider_grow(prov);
 	if (r < 0)
 		goto out;
-	hash = name_hash(name);
+	hash = dp_name_hash(name);
 	bucket = index_find(prov, name, hash);
 	if (prov->index[bucket]) {
 		r = -EEXIST;

@@ -69,6 +69,10 @@ struct dp_provider_desc {
 /* ---- names ---- */
 /* tp_names.c.  A C identifier of at most max_len characters. */
 DP_HIDDEN bool dp_name_valid(const char *name, size_t max_len);
+/* The names' hash: FNV-1a, then murmur3's finalizer (names that differ
+ * only in their last characters spread over all bits).  The build-time
+ * tables (gen_names_macros.py) and the library's name index use it. */
+DP_HIDDEN uint32_t dp_name_hash(const char *name);
 /* The one name validator: 0, or -DYNPROBE_ENAME (and a message naming the
  * value and the reason) for anything some backend of this build would
  * refuse: not an identifier, too long, a reserved identifier (__x, _X), a

@@ -41,8 +41,8 @@ bool dp_name_valid(const char *name, size_t max_len)
 	return true;
 }
 
-/* The same hash as gen_names_macros.py's: FNV-1a, murmur3's finalizer. */
-static uint32_t name_hash(const char *s)
+/* The same hash as gen_names_macros.py's. */
+uint32_t dp_name_hash(const char *s)
 {
 	uint32_t h = 2166136261u;
 
@@ -58,7 +58,7 @@ static uint32_t name_hash(const char *s)
 /* One of the generated tables (a power of two in size, NULL empty). */
 static bool in_table(const char *name, const char *const *table, size_t size)
 {
-	for (size_t i = name_hash(name) & (size - 1); table[i]; i = (i + 1) & (size - 1))
+	for (size_t i = dp_name_hash(name) & (size - 1); table[i]; i = (i + 1) & (size - 1))
 		if (!strcmp(table[i], name))
 			return true;
 	return false;
