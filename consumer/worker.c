@@ -113,8 +113,41 @@ static int conclude(struct dp_report *r)
 	if (dp_report_check_end(r) || dp_report_print(r, stdout) ||
 	    (r->svg_path && dp_report_write_svg(r, r->svg_path)))
 		rc = 1;
-	fflush(stdout);
+	if (fflush(stdout) && !rc) {
+		snprintf(r->errmsg, sizeof(r->errmsg), "cannot write the report");
+		rc = 1;
+	}
 	if (rc)
+		fprintf(stderr, "dynprobe report: %s\n", r->errmsg);
+	return rc;
+}
+
+/*
+ * conclude() in the parent of parallel readers.  SIGPIPE is ignored while
+ * it prints: a pipeline whose reader has gone (`| head`) must not kill the
+ * parent before it removes what it made in $TMPDIR.  The exit status is
+ * then what a reader killed by SIGPIPE gives (128 + SIGPIPE), and nothing
+ * more is said, as for a single reader.
+ */
+static int conclude_in_parent(struct dp_report *r)
+{
+	struct sigaction ignore = {.sa_handler = SIG_IGN}, old;
+	int rc;
+
+	sigemptyset(&ignore.sa_mask);
+	sigaction(SIGPIPE, &ignore, &old);
+	errno = 0;
+	if (dp_report_check_end(r)) {
+		rc = 1;
+	} else if (dp_report_print(r, stdout) || fflush(stdout)) {
+		rc = errno == EPIPE ? 128 + SIGPIPE : 1;
+		if (rc == 1 && !r->errmsg[0])
+			snprintf(r->errmsg, sizeof(r->errmsg), "cannot write the report");
+	} else {
+		rc = r->svg_path && dp_report_write_svg(r, r->svg_path);
+	}
+	sigaction(SIGPIPE, &old, NULL);
+	if (rc == 1)
 		fprintf(stderr, "dynprobe report: %s\n", r->errmsg);
 	return rc;
 }
@@ -318,6 +351,7 @@ static int reader_failed(const struct reader *rd, double watchdog)
 	return 1;
 }
 
+/* Idempotent: run_parallel() releases its readers before it prints. */
 static void release_reader(struct reader *rd, size_t ntraces)
 {
 	if (rd->errfd >= 0)
@@ -332,6 +366,9 @@ static void release_reader(struct reader *rd, size_t ntraces)
 		free(rd->mirrors[i]);
 	}
 	free(rd->mirrors);
+	rd->errfd = rd->resfd = -1;
+	rd->watch = NULL;
+	rd->mirrors = NULL;
 }
 
 /* Signals go to the readers while the parent waits for them. */
@@ -567,10 +604,14 @@ static int run_parallel(struct dp_report *r, unsigned jobs)
 			goto out;
 		}
 	supervise(r, rds, started);
-	if (!(rc = gather(r, rds, started))) {
+	rc = gather(r, rds, started);
+	/* Every reader has ended: its mirrors go before the report is printed. */
+	for (unsigned i = 0; i < jobs; i++)
+		release_reader(&rds[i], r->ntraces);
+	if (!rc) {
 		r->ended = 1;
 		rc = r->errmsg[0] ? (fprintf(stderr, "dynprobe report: %s\n", r->errmsg), 1)
-				  : conclude(r);
+				  : conclude_in_parent(r);
 	}
 out:
 	if (started < jobs)

@@ -63,6 +63,23 @@ grep -q 'truncated or corrupt.*skipped' "$WORK/two.csv" || dp_fail "no warning f
 echo "ok: truncated stream reported ($inc)"
 no_mirrors_left "truncated stream"
 
+# --- parallel readers whose output is gone (`| head`) clean up ------------
+# stdout is a pipe whose read end is already closed, so the first write
+# fails for certain (no race with a reader that exits on its own time).
+# The parent prints the merged report: it must remove the readers' mirrors
+# and its own, then exit 128 + SIGPIPE silently, as a single reader does.
+rc=$(python3 - "$DYNPROBE" report --jobs 2 "$WORK/two" -e 'dpgen:*' 2>"$WORK/pipe.err" <<'PY'
+import os, subprocess, sys
+r, w = os.pipe()
+os.close(r)
+p = subprocess.run(sys.argv[1:], stdout=w, stderr=sys.stderr)
+print(p.returncode)
+PY
+) || dp_fail "python3 failed"
+expect_eq "exit status with stdout gone (--jobs 2)" "$rc" 141
+[ ! -s "$WORK/pipe.err" ] || dp_fail "stdout gone: said $(cat "$WORK/pipe.err")"
+no_mirrors_left "parallel report with its output gone"
+
 # --- a trace with metadata only, and an empty stream file -----------------
 mkdir -p "$WORK/meta/t"
 cp "$WORK"/two/a/ust/uid/*/64-bit/metadata "$WORK/meta/t/"
