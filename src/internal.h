@@ -89,12 +89,19 @@ struct dp_slot {
 	uint32_t gen;             /* the live handle's, or a newer one once released */
 	struct dynprobe_provider *provider;
 	struct dynprobe_site *sites; /* bound sites, kept in step with the watch */
-	const char *name;         /* in the provider's string pool; explicit argument names follow */
+	union {
+		/* Live: where the probe's name is in its provider's name
+		 * blocks (probe.c: block << 16 | offset); its explicit
+		 * argument names follow it. */
+		uint32_t name;
+		/* Free: the free list, 1-based within the slot's class (0: none). */
+		uint32_t next_free;
+	};
 	uint16_t arg_named;       /* bit i: argument i has an explicit name */
 	int8_t loglevel;          /* DYNPROBE_LOGLEVEL_* */
 	uint8_t room;             /* sites the slot has room for, set when it is made */
-	uint32_t next_free;       /* free list, 1-based within the slot's class (0: none) */
-	/* Last: a slot is allocated with room for `room` sites only. */
+	/* Last: a slot is allocated with room for `room` sites only (72
+	 * bytes for one site, 96 for two). */
 	struct dp_probe_live live;
 };
 

@@ -216,6 +216,7 @@ int dynprobe_provider_load(struct dynprobe_provider *prov)
 		goto out;
 	}
 	publish(&c);
+	provider_compact(prov); /* probe_add is refused while loaded */
 	r = prov->loaded != prov->backends ? DYNPROBE_LOAD_PARTIAL : 0;
 out:
 	for (size_t k = 0; k < DP_PROBE_SITES; k++)

@@ -4,10 +4,23 @@
  * API (names, signature, site binding).
  *
  * dynprobe_probe_add() costs O(1) amortized: the duplicate check is an
- * open-addressing table over the names (FNV-1a, linear probing, at most
- * half full), names are copied into blocks that grow geometrically and
- * never move, and handles and slots come from slots.c.  A probe costs
- * its 16-byte handle, its slot, its names and two table entries.
+ * open-addressing table over the names (dp_name_hash, linear probing, at
+ * most half full) next to an array of the names' hashes in probe order,
+ * so that growing the table reads that array once and no name, slot or
+ * handle; names are copied into blocks that grow geometrically and never
+ * move; handles and slots come from slots.c.
+ *
+ * What a probe keeps, and what it touches while the provider is built
+ * (issue 16: memory per probe, and at scale fresh pages cost more than
+ * the work, about 11 us a page fault on the test machine):
+ *   kept       its 16-byte handle, its slot (72 bytes on one backend, 96
+ *              on two; it names its text with a 32-bit block << 16 |
+ *              offset), its names (the probe's, then its explicit
+ *              argument names), and an 8-byte entry of the probe array;
+ *   build only 4 bytes of hash and two 4-byte index buckets, given back
+ *              when the provider loads (probe_add is refused while it is
+ *              loaded) and rebuilt from the names by the first probe_add
+ *              after an unload.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -23,43 +36,90 @@ static const char *const default_arg_names[DYNPROBE_MAX_ARGS] = {
     "arg6", "arg7", "arg8", "arg9", "arg10", "arg11",
 };
 
-/* Room for `len` more bytes in the provider's name blocks; a block is
- * never moved, so dynprobe_probe_name() pointers stay valid. */
-static char *names_reserve(struct dynprobe_provider *prov, size_t len)
+/* A name reference: block << NAME_OFFSET_BITS | offset.  Blocks double
+ * from NAME_BLOCK_MIN up to NAME_BLOCK_MAX bytes (a probe's names, at
+ * most 13 identifiers of 128 characters, always fit one). */
+#define NAME_OFFSET_BITS 16
+#define NAME_BLOCK_MIN 256u
+#define NAME_BLOCK_MAX (1u << NAME_OFFSET_BITS)
+#define NAME_BLOCKS_MAX (1u << (32 - NAME_OFFSET_BITS))
+_Static_assert((1 + DYNPROBE_MAX_ARGS) * (DYNPROBE_MAX_PROBE_NAME + 1) <= NAME_BLOCK_MAX,
+	       "a probe's names fit one block");
+
+const char *probe_name(const struct dp_slot *s)
 {
-	struct name_block *b = prov->names;
+	const struct name_dir *d = __atomic_load_n(&s->provider->names, __ATOMIC_ACQUIRE);
 
-	if (!b || b->size - b->used < len) {
-		size_t size = b ? b->size * 2 : 256;
+	return d->block[s->name >> NAME_OFFSET_BITS] + (s->name & (NAME_BLOCK_MAX - 1));
+}
 
-		if (size > 65536)
-			size = 65536;
-		if (size < len)
-			size = len;
-		b = malloc(sizeof(*b) + size);
+/* A directory with room for one more block; the one it replaces stays
+ * readable until the provider is freed. */
+static struct name_dir *names_dir_room(struct dynprobe_provider *prov)
+{
+	struct name_dir *d = prov->names, *bigger;
+	uint32_t cap;
+
+	if (d && d->nblocks < d->cap)
+		return d;
+	if (d && d->nblocks == NAME_BLOCKS_MAX)
+		return NULL;
+	cap = d ? d->cap * 2 : 4;
+	bigger = malloc(sizeof(*bigger) + cap * sizeof(bigger->block[0]));
+	if (!bigger)
+		return NULL;
+	bigger->older = d;
+	bigger->nblocks = d ? d->nblocks : 0;
+	bigger->cap = cap;
+	if (d)
+		memcpy(bigger->block, d->block, d->nblocks * sizeof(d->block[0]));
+	__atomic_store_n(&prov->names, bigger, __ATOMIC_RELEASE);
+	return bigger;
+}
+
+/* Room for `len` more bytes of names; *ret_ref says where. */
+static char *names_reserve(struct dynprobe_provider *prov, size_t len, uint32_t *ret_ref)
+{
+	struct name_dir *d = prov->names;
+
+	if (!d || prov->name_size - prov->name_used < len) {
+		uint32_t size = prov->name_size ? prov->name_size * 2 : NAME_BLOCK_MIN;
+		char *b;
+
+		if (size > NAME_BLOCK_MAX)
+			size = NAME_BLOCK_MAX;
+		d = names_dir_room(prov);
+		b = d ? malloc(size) : NULL;
 		if (!b)
 			return NULL;
-		b->next = prov->names;
-		b->used = 0;
-		b->size = size;
-		prov->names = b;
+		d->block[d->nblocks] = b;
+		__atomic_store_n(&d->nblocks, d->nblocks + 1, __ATOMIC_RELEASE);
+		prov->name_used = 0;
+		prov->name_size = size;
 	}
-	return b->text + b->used;
+	*ret_ref = (d->nblocks - 1) << NAME_OFFSET_BITS | prov->name_used;
+	return d->block[d->nblocks - 1] + prov->name_used;
 }
 
 void provider_names_free(struct dynprobe_provider *prov)
 {
-	for (struct name_block *b = prov->names, *next; b; b = next) {
-		next = b->next;
-		free(b);
+	struct name_dir *d = prov->names, *older;
+
+	for (uint32_t i = 0; d && i < d->nblocks; i++)
+		free(d->block[i]);
+	for (; d; d = older) {
+		older = d->older;
+		free(d);
 	}
 	prov->names = NULL;
+	prov->name_used = prov->name_size = 0;
 }
 
 /* Copy the probe's name and its explicit argument names, back to back,
  * into reserved room; *ret_len bytes to commit once the probe exists. */
-static const char *names_copy(struct dynprobe_provider *prov, const char *name, size_t nargs,
-			      const char *const *arg_names, uint16_t *ret_named, size_t *ret_len)
+static int names_copy(struct dynprobe_provider *prov, const char *name, size_t nargs,
+		      const char *const *arg_names, uint16_t *ret_named, uint32_t *ret_ref,
+		      size_t *ret_len)
 {
 	size_t len = strlen(name) + 1;
 	char *text, *w;
@@ -68,9 +128,9 @@ static const char *names_copy(struct dynprobe_provider *prov, const char *name, 
 	for (size_t i = 0; arg_names && i < nargs; i++)
 		if (arg_names[i])
 			len += strlen(arg_names[i]) + 1;
-	text = names_reserve(prov, len);
+	text = names_reserve(prov, len, ret_ref);
 	if (!text)
-		return NULL;
+		return -ENOMEM;
 	w = stpcpy(text, name) + 1;
 	for (size_t i = 0; arg_names && i < nargs; i++) {
 		if (arg_names[i]) {
@@ -79,15 +139,16 @@ static const char *names_copy(struct dynprobe_provider *prov, const char *name, 
 		}
 	}
 	*ret_len = len;
-	return text;
+	return 0;
 }
 
 void probe_desc(const struct dp_slot *s, struct dp_probe_desc *d)
 {
-	const char *next = s->name + strlen(s->name) + 1;
+	const char *name = probe_name(s);
+	const char *next = name + strlen(name) + 1;
 
 	memset(d, 0, sizeof(*d));
-	d->name = s->name;
+	d->name = name;
 	d->nargs = s->live.nargs;
 	d->lttng_loglevel = s->loglevel;
 	for (size_t i = 0; i < d->nargs; i++) {
@@ -103,64 +164,96 @@ void probe_desc(const struct dp_slot *s, struct dp_probe_desc *d)
 
 /* ---- the duplicate-name index ---- */
 
-/* Index entries: 0 empty, else the name hash's top byte (a tag that
- * spares most strcmp() calls, and their cache misses) and 1 + the probe's
- * index in the low 24 bits. */
-#define INDEX_PROBE_BITS 24
-#define INDEX_PROBES_MAX ((1u << INDEX_PROBE_BITS) - 1)
+/* Probes per provider: the index holds 1 + a probe's index in 32 bits. */
+#define PROVIDER_PROBES_MAX (UINT32_MAX / 4)
 
-static uint32_t index_entry(uint32_t hash, size_t probe)
-{
-	return (hash & ~INDEX_PROBES_MAX) | (uint32_t)(probe + 1);
-}
-
-/* The bucket where `name` (of this hash) is, or would go. */
+/* The bucket where `name` (of this hash) is, or would go.  Names are
+ * compared (strcmp) only when the hashes match, that is, almost only for
+ * a true duplicate. */
 static size_t index_find(const struct dynprobe_provider *prov, const char *name, uint32_t hash)
 {
 	size_t mask = prov->index_size - 1, i = hash & mask;
 	uint32_t e;
 
 	for (; (e = prov->index[i]); i = (i + 1) & mask)
-		if ((e & ~INDEX_PROBES_MAX) == (hash & ~INDEX_PROBES_MAX) &&
-		    !strcmp(provider_slot(prov, (e & INDEX_PROBES_MAX) - 1)->name, name))
+		if (prov->hashes[e - 1] == hash &&
+		    !strcmp(probe_name(provider_slot(prov, e - 1)), name))
 			break;
 	return i;
 }
 
-/* Room for one more probe: the handle array and an index at most half
- * full, both doubled when needed. */
+/* A new index of `size` buckets, filled from the hashes in probe order
+ * (one sequential read; no name, slot or handle is touched), or, when
+ * the index was dropped at load, from every probe's name hashed again. */
+static int index_resize(struct dynprobe_provider *prov, size_t size)
+{
+	uint32_t *index = calloc(size, sizeof(*index));
+	size_t mask = size - 1;
+
+	if (!index)
+		return -ENOMEM;
+	for (size_t k = 0; k < prov->nprobes; k++) {
+		uint32_t h = prov->index ? prov->hashes[k]
+					 : dp_name_hash(probe_name(provider_slot(prov, k)));
+		size_t i = h & mask;
+
+		while (index[i]) /* names are distinct: the first free bucket */
+			i = (i + 1) & mask;
+		index[i] = (uint32_t)k + 1;
+		prov->hashes[k] = h;
+	}
+	free(prov->index);
+	prov->index = index;
+	prov->index_size = size;
+	return 0;
+}
+
+/* Room for one more probe: the handle and hash arrays and an index at
+ * most half full, doubled when needed. */
 static int provider_grow(struct dynprobe_provider *prov)
 {
-	if (prov->nprobes == INDEX_PROBES_MAX)
+	if (prov->nprobes == PROVIDER_PROBES_MAX)
 		return -DYNPROBE_EPROBES;
-	if (prov->nprobes == prov->cap) {
-		size_t cap = prov->cap ? prov->cap * 2 : 8;
+	if (prov->nprobes == prov->cap || !prov->hashes) {
+		size_t cap = prov->nprobes < prov->cap ? prov->cap : prov->cap ? prov->cap * 2 : 8;
 		struct dynprobe_probe **v = realloc(prov->probes, cap * sizeof(*v));
+		uint32_t *h;
 
 		if (!v)
 			return -ENOMEM;
 		prov->probes = v;
+		h = realloc(prov->hashes, cap * sizeof(*h));
+		if (!h)
+			return -ENOMEM;
+		prov->hashes = h;
 		prov->cap = cap;
 	}
 	if (2 * (prov->nprobes + 1) > prov->index_size) {
 		size_t size = prov->index_size ? prov->index_size * 2 : 16;
-		uint32_t *old = prov->index;
 
-		prov->index = calloc(size, sizeof(*prov->index));
-		if (!prov->index) {
-			prov->index = old;
-			return -ENOMEM;
-		}
-		prov->index_size = size;
-		for (size_t i = 0; i < prov->nprobes; i++) {
-			const char *name = provider_slot(prov, i)->name;
-			uint32_t h = dp_name_hash(name);
-
-			prov->index[index_find(prov, name, h)] = index_entry(h, i);
-		}
-		free(old);
+		while (2 * (prov->nprobes + 1) > size)
+			size *= 2;
+		return index_resize(prov, size);
 	}
 	return 0;
+}
+
+void provider_compact(struct dynprobe_provider *prov)
+{
+	free(prov->index);
+	free(prov->hashes);
+	prov->index = NULL;
+	prov->hashes = NULL;
+	prov->index_size = 0;
+	if (prov->nprobes && prov->nprobes < prov->cap) {
+		struct dynprobe_probe **v =
+		    realloc(prov->probes, prov->nprobes * sizeof(*prov->probes));
+
+		if (v) {
+			prov->probes = v;
+			prov->cap = prov->nprobes;
+		}
+	}
 }
 
 /* ---- adding ---- */
@@ -205,24 +298,28 @@ static int probe_insert(struct dynprobe_provider *prov, const char *name, uint32
 {
 	struct dp_probe_live live = {.nargs = (uint8_t)nargs};
 	struct dynprobe_probe *probe;
-	const char *text;
+	uint32_t ref;
 	uint16_t named;
 	struct dp_slot *s;
 	size_t len;
+	int r;
 
-	text = names_copy(prov, name, nargs, arg_names, &named, &len);
-	probe = text ? dp_probe_new((unsigned int)prov->nbe, &s) : NULL;
+	r = names_copy(prov, name, nargs, arg_names, &named, &ref, &len);
+	if (r < 0)
+		return r;
+	probe = dp_probe_new((unsigned int)prov->nbe, &s);
 	if (!probe)
 		return -ENOMEM;
-	prov->names->used += len;
+	prov->name_used += (uint32_t)len;
 	s->provider = prov;
-	s->name = text;
+	s->name = ref;
 	s->arg_named = named;
 	s->loglevel = (int8_t)loglevel;
 	for (size_t i = 0; i < nargs; i++)
 		live.types[i] = (uint8_t)types[i];
 	dp_probe_publish(probe, s, &live); /* the signature, not loaded */
-	prov->index[bucket] = index_entry(hash, prov->nprobes);
+	prov->index[bucket] = (uint32_t)prov->nprobes + 1;
+	prov->hashes[prov->nprobes] = hash;
 	prov->probes[prov->nprobes++] = probe;
 	*ret_probe = probe;
 	return 0;
@@ -333,7 +430,7 @@ const char *dynprobe_probe_name(const struct dynprobe_probe *probe)
 {
 	struct dp_slot *s = dp_probe_slot(probe);
 
-	return s ? s->name : NULL;
+	return s ? probe_name(s) : NULL;
 }
 
 /* The signature, from a consistent copy (a load may be publishing). */

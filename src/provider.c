@@ -304,6 +304,7 @@ struct dynprobe_provider *dynprobe_provider_free(struct dynprobe_provider *prov)
 	pthread_mutex_unlock(&prov->lock);
 	free(prov->probes);
 	free(prov->index);
+	free(prov->hashes);
 	provider_names_free(prov);
 	free(prov->cache_dir);
 	free(prov->prebuilt_path);

@@ -20,12 +20,13 @@ struct provider_backend {
 	int error;	   /* last load error */
 };
 
-/* Names live in blocks that never move (dynprobe_probe_name() returns
- * pointers into them), freed with the provider. */
-struct name_block {
-	struct name_block *next;
-	size_t used, size;
-	char text[];
+/* The provider's name blocks.  A directory that fills is replaced by a
+ * bigger copy and kept (older) until the provider is freed: readers of
+ * dynprobe_probe_name() take no lock. */
+struct name_dir {
+	struct name_dir *older;
+	uint32_t nblocks, cap;
+	char *block[];
 };
 
 struct dynprobe_provider {
@@ -38,9 +39,17 @@ struct dynprobe_provider {
 	char *cache_dir, *prebuilt_path, *usdt_dir;
 	struct dynprobe_probe **probes; /* handles, in the order added */
 	size_t nprobes, cap;
-	uint32_t *index;   /* open addressing over names: 1 + probe index, 0 empty */
-	size_t index_size; /* a power of two, at least twice nprobes */
-	struct name_block *names;
+	/* Open addressing over the names, for probe_add's duplicate check
+	 * only: dropped when the provider loads (probe_add is refused then)
+	 * and rebuilt by the next probe_add after an unload. */
+	uint32_t *index;   /* 1 + probe index, 0: empty bucket */
+	size_t index_size; /* 0, or a power of two at least twice nprobes */
+	uint32_t *hashes;  /* per probe, its name's hash (NULL with no index) */
+	/* Names, in blocks that never move (dynprobe_probe_name() returns
+	 * pointers into them), freed with the provider; a slot names its
+	 * text by block << 16 | offset. */
+	struct name_dir *names;
+	uint32_t name_used, name_size; /* of the last block */
 	bool stale; /* probes changed since the objects were built */
 	pthread_mutex_t lock;
 	struct dynprobe_provider *next;
@@ -53,6 +62,11 @@ static inline struct dp_slot *provider_slot(const struct dynprobe_provider *prov
 
 /* probe.c */
 DP_HIDDEN void provider_names_free(struct dynprobe_provider *prov);
+/* The probe's name (its explicit argument names follow it). */
+DP_HIDDEN const char *probe_name(const struct dp_slot *slot);
+/* Loaded: give back what only probe_add needs (the name index, the probe
+ * array's spare room). */
+DP_HIDDEN void provider_compact(struct dynprobe_provider *prov);
 /* The probe's description for the backends; arg_names point into the
  * provider's names or at static defaults. */
 DP_HIDDEN void probe_desc(const struct dp_slot *slot, struct dp_probe_desc *desc);

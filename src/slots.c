@@ -48,6 +48,10 @@
 
 _Static_assert(SLOT_CLASSES == 2 && SLOT_CLASS_BIT == 31, "one class per number of sites");
 _Static_assert(DP_SLOT_SIZE(1) % 8 == 0 && DP_SLOT_SIZE(2) % 8 == 0, "slots stay word-aligned");
+/* What a probe costs in the table (memory per probe, issue 16): the
+ * header is five words, the one-site slot nine. */
+_Static_assert(offsetof(struct dp_slot, live) == 32 && DP_SLOT_SIZE(1) == 72,
+	       "a one-site slot is 72 bytes");
 
 char *dp_slot_chunks[SLOT_CLASSES][SLOT_CHUNKS_MAX]; /* never freed */
 uint32_t dp_slot_count[SLOT_CLASSES];		     /* slots ever made */
@@ -251,10 +255,9 @@ struct dynprobe_probe *dp_probe_new(unsigned int nsites, struct dp_slot **ret_sl
 		dp_slot_retire(s);
 	s->provider = NULL;
 	s->sites = NULL;
-	s->name = NULL;
+	s->name = 0; /* also next_free */
 	s->arg_named = 0;
 	s->loglevel = 0;
-	s->next_free = 0;
 	r->slot = (uint32_t)index;
 	r->gen = __atomic_load_n(&s->gen, __ATOMIC_RELAXED);
 	__atomic_store_n(&r->watch.base, dp_watch_idle(), __ATOMIC_RELEASE);

@@ -13,6 +13,7 @@
 
 #include "backends/usdt/usdt.h"
 #include "internal.h"
+#include "provider.h"
 
 static const enum dynprobe_type sig2[] = { DYNPROBE_U64, DYNPROBE_STR };
 
@@ -291,6 +292,69 @@ static void test_site(void **state)
 	dynprobe_provider_free(q);
 }
 
+/* The duplicate-name index and the name blocks at scale: every name is
+ * found again after the index, the hash array and the name blocks grew
+ * many times over; names (and explicit argument names) keep their
+ * address; the index dropped at load is rebuilt from the names by the
+ * first probe_add after an unload. */
+#define INDEX_PROBES 40000
+static void test_probe_index(void **state)
+{
+	static struct dynprobe_probe *pr[INDEX_PROBES];
+	static const char *first[INDEX_PROBES];
+	const char *argn[] = {"latency", "path"};
+	DYNPROBE_OPTS(dynprobe_probe_opts, po, .arg_names = argn);
+	struct dynprobe_provider *p;
+	struct dp_probe_desc d;
+	char name[32];
+	(void)state;
+
+	assert_int_equal(dynprobe_provider_new("index_scale", NULL, &p), 0);
+	for (unsigned int i = 0; i < INDEX_PROBES; i++) {
+		snprintf(name, sizeof(name), "p%u", i);
+		assert_int_equal(dynprobe_probe_add(p, name, sig2, 2, i % 3 ? &po : NULL, &pr[i]),
+				 0);
+		first[i] = dynprobe_probe_name(pr[i]);
+		/* Duplicates are found right after a growth (sizes are powers
+		 * of two) and at any other count. */
+		if (!(i & (i + 1)) || i % 997 == 0) {
+			for (unsigned int j = 0; j <= i; j += i / 8 + 1) {
+				snprintf(name, sizeof(name), "p%u", j);
+				assert_int_equal(dynprobe_probe_add(p, name, sig2, 2, NULL, NULL),
+						 -EEXIST);
+			}
+		}
+	}
+	for (unsigned int i = 0; i < INDEX_PROBES; i++) {
+		snprintf(name, sizeof(name), "p%u", i);
+		assert_ptr_equal(dynprobe_probe_name(pr[i]), first[i]);
+		assert_string_equal(first[i], name);
+		assert_int_equal(dynprobe_probe_add(p, name, sig2, 2, NULL, NULL), -EEXIST);
+		probe_desc(dp_probe_slot(pr[i]), &d);
+		assert_string_equal(d.arg_names[0], i % 3 ? "latency" : "arg0");
+		assert_string_equal(d.arg_names[1], i % 3 ? "path" : "arg1");
+	}
+	/* Names that differ from existing ones by a prefix or a suffix. */
+	assert_int_equal(dynprobe_probe_add(p, "p", sig2, 2, NULL, NULL), 0);
+	assert_int_equal(dynprobe_probe_add(p, "p400000", sig2, 2, NULL, NULL), 0);
+
+	/* Loaded: the index is given back; after an unload it is rebuilt. */
+	assert_int_equal(dynprobe_provider_load(p), 0);
+	assert_null(p->index);
+	assert_null(p->hashes);
+	assert_int_equal(dynprobe_provider_unload(p), 0);
+	assert_int_equal(dynprobe_probe_add(p, "p39999", sig2, 2, NULL, NULL), -EEXIST);
+	assert_non_null(p->index);
+	assert_int_equal(dynprobe_probe_add(p, "p0", sig2, 2, NULL, NULL), -EEXIST);
+	assert_int_equal(dynprobe_probe_add(p, "p", sig2, 2, NULL, NULL), -EEXIST);
+	assert_int_equal(dynprobe_probe_add(p, "q0", sig2, 2, NULL, NULL), 0);
+	assert_int_equal(dynprobe_probe_add(p, "q0", sig2, 2, NULL, NULL), -EEXIST);
+	assert_int_equal(dynprobe_provider_load(p), 0);
+	assert_ptr_equal(dynprobe_probe_name(pr[12345]), first[12345]);
+	assert_string_equal(dynprobe_probe_name(pr[12345]), "p12345");
+	dynprobe_provider_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -306,6 +370,7 @@ int main(void)
 		cmocka_unit_test(test_types_and_errors),
 		cmocka_unit_test(test_fire_mismatch),
 		cmocka_unit_test(test_site),
+		cmocka_unit_test(test_probe_index),
 	};
 	cmocka_set_message_output(CM_OUTPUT_TAP);
 	return cmocka_run_group_tests_name("api", tests, NULL, NULL);
