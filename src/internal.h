@@ -91,7 +91,7 @@ struct dp_slot {
 	struct dynprobe_site *sites; /* bound sites, kept in step with the watch */
 	union {
 		/* Live: where the probe's name is in its provider's name
-		 * blocks (probe.c: block << 16 | offset); its explicit
+		 * blocks (probe.c: block << 12 | offset); its explicit
 		 * argument names follow it. */
 		uint32_t name;
 		/* Free: the free list, 1-based within the slot's class (0: none). */
@@ -110,9 +110,13 @@ struct dp_slot {
 	(offsetof(struct dp_slot, live.sites) + (nsites) * sizeof(struct dp_site))
 
 /* slots.c.  New probe: a fresh handle naming a fresh slot with room for
- * `nsites` sites (zeroed but for gen, seq and room).  NULL when out of
- * memory. */
-DP_HIDDEN struct dynprobe_probe *dp_probe_new(unsigned int nsites, struct dp_slot **ret_slot);
+ * `nsites` sites (zeroed but for gen, seq and room), and the handle's
+ * number for dp_probe_at().  NULL when out of memory. */
+DP_HIDDEN struct dynprobe_probe *dp_probe_new(unsigned int nsites, struct dp_slot **ret_slot,
+					      uint32_t *ret_number);
+/* The handle dp_probe_new() numbered so (what a provider keeps: 4 bytes
+ * a probe rather than a pointer's 8). */
+DP_HIDDEN struct dynprobe_probe *dp_probe_at(uint32_t number);
 /* Release: the slot's generation moves on (the handle is stale from then
  * on), the handle reads idle, its memory is returned when its page is all
  * dead, and the slot is reused.  Sites must be unbound and the probe

@@ -152,7 +152,7 @@ static void publish(struct load_ctx *c)
 			l.sites[k] = *site_of(c, k, i);
 			l.backend[k] = prov->be[k].index;
 		}
-		dp_probe_publish(prov->probes[i], s, &l);
+		dp_probe_publish(provider_probe(prov, i), s, &l);
 	}
 	for (size_t k = 0; k < prov->nbe; k++) {
 		if (!(c->ready & (1u << k)))
@@ -234,7 +234,7 @@ void provider_unload_locked(struct dynprobe_provider *prov)
 	if (!prov->loaded)
 		return;
 	for (size_t i = 0; i < prov->nprobes; i++)
-		dp_probe_publish(prov->probes[i], provider_slot(prov, i), NULL);
+		dp_probe_publish(provider_probe(prov, i), provider_slot(prov, i), NULL);
 	for (size_t k = 0; k < prov->nbe; k++)
 		if (prov->be[k].image && prov->be[k].ops->set_state)
 			prov->be[k].ops->set_state(prov->be[k].image, false);

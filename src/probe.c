@@ -14,9 +14,10 @@
  * (issue 16: memory per probe, and at scale fresh pages cost more than
  * the work, about 11 us a page fault on the test machine):
  *   kept       its 16-byte handle, its slot (72 bytes on one backend, 96
- *              on two; it names its text with a 32-bit block << 16 |
+ *              on two; it names its text with a 32-bit block << 12 |
  *              offset), its names (the probe's, then its explicit
- *              argument names), and an 8-byte entry of the probe array;
+ *              argument names, in blocks of at most 4 KiB), and its
+ *              handle's 32-bit number in the probe array;
  *   build only 4 bytes of hash and two 4-byte index buckets, given back
  *              when the provider loads (probe_add is refused while it is
  *              loaded) and rebuilt from the names by the first probe_add
@@ -37,9 +38,10 @@ static const char *const default_arg_names[DYNPROBE_MAX_ARGS] = {
 };
 
 /* A name reference: block << NAME_OFFSET_BITS | offset.  Blocks double
- * from NAME_BLOCK_MIN up to NAME_BLOCK_MAX bytes (a probe's names, at
- * most 13 identifiers of 128 characters, always fit one). */
-#define NAME_OFFSET_BITS 16
+ * from NAME_BLOCK_MIN up to NAME_BLOCK_MAX bytes, small enough that the
+ * last block's unused end stays small (a probe's names, at most 13
+ * identifiers of 128 characters, always fit one). */
+#define NAME_OFFSET_BITS 12
 #define NAME_BLOCK_MIN 256u
 #define NAME_BLOCK_MAX (1u << NAME_OFFSET_BITS)
 #define NAME_BLOCKS_MAX (1u << (32 - NAME_OFFSET_BITS))
@@ -216,7 +218,7 @@ static int provider_grow(struct dynprobe_provider *prov)
 		return -DYNPROBE_EPROBES;
 	if (prov->nprobes == prov->cap || !prov->hashes) {
 		size_t cap = prov->nprobes < prov->cap ? prov->cap : prov->cap ? prov->cap * 2 : 8;
-		struct dynprobe_probe **v = realloc(prov->probes, cap * sizeof(*v));
+		uint32_t *v = realloc(prov->probes, cap * sizeof(*v));
 		uint32_t *h;
 
 		if (!v)
@@ -246,8 +248,7 @@ void provider_compact(struct dynprobe_provider *prov)
 	prov->hashes = NULL;
 	prov->index_size = 0;
 	if (prov->nprobes && prov->nprobes < prov->cap) {
-		struct dynprobe_probe **v =
-		    realloc(prov->probes, prov->nprobes * sizeof(*prov->probes));
+		uint32_t *v = realloc(prov->probes, prov->nprobes * sizeof(*prov->probes));
 
 		if (v) {
 			prov->probes = v;
@@ -298,7 +299,7 @@ static int probe_insert(struct dynprobe_provider *prov, const char *name, uint32
 {
 	struct dp_probe_live live = {.nargs = (uint8_t)nargs};
 	struct dynprobe_probe *probe;
-	uint32_t ref;
+	uint32_t ref, number;
 	uint16_t named;
 	struct dp_slot *s;
 	size_t len;
@@ -307,7 +308,7 @@ static int probe_insert(struct dynprobe_provider *prov, const char *name, uint32
 	r = names_copy(prov, name, nargs, arg_names, &named, &ref, &len);
 	if (r < 0)
 		return r;
-	probe = dp_probe_new((unsigned int)prov->nbe, &s);
+	probe = dp_probe_new((unsigned int)prov->nbe, &s, &number);
 	if (!probe)
 		return -ENOMEM;
 	prov->name_used += (uint32_t)len;
@@ -320,7 +321,7 @@ static int probe_insert(struct dynprobe_provider *prov, const char *name, uint32
 	dp_probe_publish(probe, s, &live); /* the signature, not loaded */
 	prov->index[bucket] = (uint32_t)prov->nprobes + 1;
 	prov->hashes[prov->nprobes] = hash;
-	prov->probes[prov->nprobes++] = probe;
+	prov->probes[prov->nprobes++] = number;
 	*ret_probe = probe;
 	return 0;
 }

@@ -299,7 +299,7 @@ struct dynprobe_provider *dynprobe_provider_free(struct dynprobe_provider *prov)
 	pthread_mutex_lock(&prov->lock);
 	provider_unload_locked(prov);
 	for (size_t i = 0; i < prov->nprobes; i++)
-		probe_free(prov->probes[i]);
+		probe_free(provider_probe(prov, i));
 	provider_release_images(prov);
 	pthread_mutex_unlock(&prov->lock);
 	free(prov->probes);

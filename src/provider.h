@@ -37,7 +37,7 @@ struct dynprobe_provider {
 	size_t nbe;
 	unsigned int lttng_mode; /* DYNPROBE_LTTNG_MODE_* as asked */
 	char *cache_dir, *prebuilt_path, *usdt_dir;
-	struct dynprobe_probe **probes; /* handles, in the order added */
+	uint32_t *probes; /* handles' numbers (dp_probe_at()), in the order added */
 	size_t nprobes, cap;
 	/* Open addressing over the names, for probe_add's duplicate check
 	 * only: dropped when the provider loads (probe_add is refused then)
@@ -47,7 +47,7 @@ struct dynprobe_provider {
 	uint32_t *hashes;  /* per probe, its name's hash (NULL with no index) */
 	/* Names, in blocks that never move (dynprobe_probe_name() returns
 	 * pointers into them), freed with the provider; a slot names its
-	 * text by block << 16 | offset. */
+	 * text by block << 12 | offset. */
 	struct name_dir *names;
 	uint32_t name_used, name_size; /* of the last block */
 	bool stale; /* probes changed since the objects were built */
@@ -55,9 +55,14 @@ struct dynprobe_provider {
 	struct dynprobe_provider *next;
 };
 
+static inline struct dynprobe_probe *provider_probe(const struct dynprobe_provider *prov, size_t i)
+{
+	return dp_probe_at(prov->probes[i]);
+}
+
 static inline struct dp_slot *provider_slot(const struct dynprobe_provider *prov, size_t i)
 {
-	return dp_probe_slot_unchecked(prov->probes[i]);
+	return dp_probe_slot_unchecked(provider_probe(prov, i));
 }
 
 /* probe.c */

@@ -97,7 +97,10 @@ static int64_t slot_take(unsigned int c)
 #define RECORDS_PER_PAGE (PAGE / sizeof(struct dynprobe_probe))
 #define ARENA_SIZE ((size_t)64 << 20) /* 4 M handles */
 #define ARENA_PAGES (ARENA_SIZE / PAGE)
-#define ARENAS_MAX 4096 /* 16 G handles over the process's life */
+#define ARENA_RECORDS (ARENA_SIZE / sizeof(struct dynprobe_probe))
+/* 4 G handles over the process's life: a handle's number (arena, record)
+ * is 32 bits, what a provider keeps per probe (dp_probe_at()). */
+#define ARENAS_MAX 1024
 #define IDLE_PAGES 1024
 
 struct arena {
@@ -111,6 +114,8 @@ static size_t next_record; /* in the last arena */
 static int idle_fd = -2;   /* -2: not made yet, -1: cannot */
 
 _Static_assert(sizeof(struct dynprobe_probe) == 16, "handles are 16 bytes");
+_Static_assert((uint64_t)ARENAS_MAX *ARENA_RECORDS - 1 == UINT32_MAX,
+	       "every handle has a 32-bit number");
 _Static_assert(PAGE % sizeof(struct dynprobe_probe) == 0, "whole handles per page");
 
 static struct dynprobe_probe dead_handle(void)
@@ -177,13 +182,13 @@ static void page_retire(struct arena *a, size_t page)
 		dp_logl(DYNPROBE_LOG_DEBUG, "retiring a page of dead handles: %s", strerror(errno));
 }
 
-/* Under probes_lock. */
-static struct dynprobe_probe *record_take(void)
+/* Under probes_lock; *ret_number is the handle's number. */
+static struct dynprobe_probe *record_take(uint32_t *ret_number)
 {
 	struct arena *a = narenas ? &arenas[narenas - 1] : NULL;
 	size_t page;
 
-	if (!a || next_record == ARENA_SIZE / sizeof(struct dynprobe_probe)) {
+	if (!a || next_record == ARENA_RECORDS) {
 		void *m;
 
 		if (narenas == ARENAS_MAX)
@@ -203,6 +208,7 @@ static struct dynprobe_probe *record_take(void)
 	}
 	page = next_record / RECORDS_PER_PAGE;
 	a->live[page]++;
+	*ret_number = (uint32_t)((narenas - 1) * ARENA_RECORDS + next_record);
 	return &a->records[next_record++];
 }
 
@@ -227,7 +233,13 @@ static void record_put(struct dynprobe_probe *r)
 
 /* ---- the API ---- */
 
-struct dynprobe_probe *dp_probe_new(unsigned int nsites, struct dp_slot **ret_slot)
+struct dynprobe_probe *dp_probe_at(uint32_t number)
+{
+	return &arenas[number / ARENA_RECORDS].records[number % ARENA_RECORDS];
+}
+
+struct dynprobe_probe *dp_probe_new(unsigned int nsites, struct dp_slot **ret_slot,
+				    uint32_t *ret_number)
 {
 	struct dynprobe_probe *r;
 	struct dp_slot *s;
@@ -235,7 +247,7 @@ struct dynprobe_probe *dp_probe_new(unsigned int nsites, struct dp_slot **ret_sl
 	uint32_t gen;
 
 	pthread_mutex_lock(&probes_lock);
-	r = record_take();
+	r = record_take(ret_number);
 	index = r ? slot_take(nsites >= 2 ? 1 : 0) : -1;
 	if (index < 0) {
 		if (r) {
