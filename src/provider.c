@@ -332,8 +332,16 @@ static int provider_introspect(struct dynprobe_provider *prov, struct dp_intro_w
 
 	if (!descs || !ptrs || !sites)
 		goto out;
+	/* The record has each probe's name and types only: no argument
+	 * names to look up (a walk happens at every load, over every
+	 * provider of the process). */
 	for (size_t i = 0; i < prov->nprobes; i++) {
-		probe_desc(provider_slot(prov, i), &descs[i]);
+		const struct dp_slot *s = provider_slot(prov, i);
+
+		descs[i].name = probe_name(s);
+		descs[i].nargs = s->live.nargs;
+		for (size_t a = 0; a < s->live.nargs && a < DYNPROBE_MAX_ARGS; a++)
+			descs[i].types[a] = (enum dynprobe_type)s->live.types[a];
 		ptrs[i] = &descs[i];
 	}
 	dp_intro_put_provider(w, prov->name, prov->backends, prov->loaded, prov->nprobes, ptrs);
