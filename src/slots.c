@@ -4,11 +4,14 @@
  *
  * Slots: a table of chunks that is never freed (the fire path reads a slot
  * without any lock, even one being released), reused through a free list;
- * each release moves the slot's generation on.
+ * each release moves the slot's generation on.  A slot is 72 bytes on one
+ * backend (a 32-byte header, the signature, one site), 96 on two.
  *
  * Handles: 16-byte records handed out in address order from arenas that
  * are never unmapped, and never reused, so that a handle kept after its
- * provider was freed cannot alias a later probe.  What a dead handle must
+ * provider was freed cannot alias a later probe.  Each has a 32-bit
+ * number (arena, record: 4 G over the process's life), which is what a
+ * provider keeps of it (dp_probe_at()).  What a dead handle must
  * read is fixed: an idle watch base (the inline check reads zeros against
  * zeros) and generation 0 (no live probe has it).  Memory stays bounded
  * however many probes come and go: once every handle on a page is dead,
