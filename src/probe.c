@@ -166,8 +166,9 @@ void probe_desc(const struct dp_slot *s, struct dp_probe_desc *d)
 
 /* ---- the duplicate-name index ---- */
 
-/* Probes per provider: the index holds 1 + a probe's index in 32 bits. */
-#define PROVIDER_PROBES_MAX (UINT32_MAX / 4)
+/* Probes per provider, as before the index held full 32-bit entries (the
+ * slot table holds 16 M probes of a class alive at once anyway). */
+#define PROVIDER_PROBES_MAX ((1u << 24) - 1)
 
 /* The bucket where `name` (of this hash) is, or would go.  Names are
  * compared (strcmp) only when the hashes match, that is, almost only for
