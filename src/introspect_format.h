@@ -10,7 +10,8 @@
  * USDT image is private or whether an LTTng provider is loaded.  So every
  * process that loads a provider keeps one memfd named DP_INTRO_MEMFD_NAME,
  * mapped shared (`dynprobe list` finds it in /proc/PID/maps and reads it
- * through /proc/PID/map_files), rewritten after every load, unload and free:
+ * through /proc/PID/map_files), updated after every load, unload and free
+ * (one provider's records at a time, introspect.c):
  *
  *   struct dp_intro_header
  *   records, each a struct dp_intro_tlv and `len` payload bytes (then
@@ -21,6 +22,9 @@
  *     DP_INTRO_BACKEND    after its provider, one per loaded backend:
  *                         u32 backend (DYNPROBE_BACKEND_*), u32 version,
  *                         then that backend's fields (below)
+ *     DP_INTRO_PAD        (minor 1) anywhere between providers, never
+ *                         between a provider and its backend records:
+ *                         space the writer keeps for later, to skip
  *
  * u32/u64 are little-endian (the host's), str is a u32 length and that many
  * bytes (no NUL).  Addresses are in the writing process.  Readers check
@@ -43,7 +47,7 @@
 #define DP_INTRO_MEMFD_NAME "dynprobe-introspect"
 #define DP_INTRO_MAGIC 0x4e495044u /* "DPIN" */
 #define DP_INTRO_MAJOR 1
-#define DP_INTRO_MINOR 0
+#define DP_INTRO_MINOR 1	      /* 1: DP_INTRO_PAD records */
 #define DP_INTRO_MAX_SIZE (64u << 20) /* readers refuse more */
 
 struct dp_intro_header {
@@ -65,6 +69,7 @@ struct dp_intro_tlv {
 enum {
 	DP_INTRO_PROVIDER = 1,
 	DP_INTRO_BACKEND = 2,
+	DP_INTRO_PAD = 3, /* room the writer keeps or gave up: skipped */
 };
 
 /* The USDT backend's fields, version 1:

@@ -225,7 +225,7 @@ out:
 	free(ptrs);
 	pthread_mutex_unlock(&prov->lock);
 	if (r >= 0)
-		provider_introspect_update();
+		provider_introspect_update(prov);
 	return r;
 }
 
@@ -254,6 +254,6 @@ int dynprobe_provider_unload(struct dynprobe_provider *prov)
 		provider_unload_locked(prov);
 	pthread_mutex_unlock(&prov->lock);
 	if (r == 0)
-		provider_introspect_update();
+		provider_introspect_update(prov);
 	return r;
 }

@@ -310,16 +310,16 @@ struct dynprobe_provider *dynprobe_provider_free(struct dynprobe_provider *prov)
 	free(prov->prebuilt_path);
 	free(prov->usdt_dir);
 	pthread_mutex_destroy(&prov->lock);
+	dp_introspect_forget(prov); /* before the address can be reused */
 	free(prov);
-	provider_introspect_update();
 	return NULL;
 }
 
 /* ---- introspection ---- */
 
-void provider_introspect_update(void)
+void provider_introspect_update(struct dynprobe_provider *prov)
 {
-	dp_introspect_update();
+	dp_introspect_update(prov);
 }
 
 static int provider_introspect(struct dynprobe_provider *prov, struct dp_intro_writer *w)
@@ -344,7 +344,8 @@ static int provider_introspect(struct dynprobe_provider *prov, struct dp_intro_w
 			descs[i].types[a] = (enum dynprobe_type)s->live.types[a];
 		ptrs[i] = &descs[i];
 	}
-	dp_intro_put_provider(w, prov->name, prov->backends, prov->loaded, prov->nprobes, ptrs);
+	dp_intro_put_provider(w, prov, prov->name, prov->backends, prov->loaded, prov->nprobes,
+			      ptrs);
 	r = 0;
 	for (size_t k = 0; r >= 0 && k < prov->nbe; k++) {
 		const struct provider_backend *b = &prov->be[k];
@@ -359,6 +360,17 @@ out:
 	free(descs);
 	free(ptrs);
 	free(sites);
+	return r;
+}
+
+int dp_provider_introspect(const void *provider, struct dp_intro_writer *w)
+{
+	struct dynprobe_provider *prov = (struct dynprobe_provider *)provider;
+	int r;
+
+	pthread_mutex_lock(&prov->lock);
+	r = provider_introspect(prov, w);
+	pthread_mutex_unlock(&prov->lock);
 	return r;
 }
 

@@ -82,8 +82,9 @@ DP_HIDDEN void probe_free(struct dynprobe_probe *probe);
 DP_HIDDEN void provider_unload_locked(struct dynprobe_provider *prov);
 DP_HIDDEN void provider_release_images(struct dynprobe_provider *prov);
 
-/* provider.c: the introspection record is rewritten (no lock held). */
-DP_HIDDEN void provider_introspect_update(void);
+/* provider.c: the provider's part of the introspection record is
+ * rewritten (no lock held). */
+DP_HIDDEN void provider_introspect_update(struct dynprobe_provider *prov);
 /* provider.c: options structs. */
 DP_HIDDEN int opts_check(const void *opts, size_t known);
 #define OPT(opts, type, field, dflt)                                                               \
