@@ -529,7 +529,7 @@ int dp_usdt_build_image(const struct dp_provider_desc *d, enum dp_stub_kind kind
 	write_dynamic(img, &pl);
 	write_build_id(img + pl.build_id_off, layout->build_id);
 	struct dp_usdt_probes_header hdr = {
-		.magic = DP_USDT_MAGIC, .state = DP_USDT_STATE_UNLOADED,
+		.magic = DP_USDT_MAGIC, .state = DP_USDT_STATE_LOADED, /* usdt_format.h */
 		.nprobes = (uint32_t)d->nprobes, .backends = backends,
 		.types_off = (uint32_t)(pl.types_off - pl.probes_off),
 		.version = DP_USDT_FORMAT_VERSION,

@@ -23,11 +23,14 @@
 
 /* Bump whenever the builder's output changes in any way: it is part of
  * the image identity, so old and new images never share a file name. */
-#define DP_USDT_FORMAT_VERSION 2
+#define DP_USDT_FORMAT_VERSION 3 /* 3: built with state LOADED */
 
 #define DP_USDT_MAGIC 0x504e5944u /* "DYNP" at the start of .probes */
 
-/* Header state word: what the provider's process says about the image. */
+/* Header state word: what the provider's process says about the image.
+ * Images are built LOADED: a load maps one and, if all goes well, writes
+ * nothing into it (a first write to a page costs a page fault, and on a
+ * VM with shadow page tables far more than the rest of the load). */
 #define DP_USDT_STATE_UNLOADED 0u
 #define DP_USDT_STATE_LOADED 1u
 #define DP_USDT_STATE_FREED 2u /* retired: kept mapped for reuse */

@@ -27,6 +27,16 @@
  *     thread still holding an old pointer calls a harmless stub or reads
  *     a word the fire path re-checks, never unmapped memory.
  *
+ * Cost: a load is about a dozen system calls (publishing, 3 mmap()s) and
+ * touches no page of the image: images are built with their state word
+ * LOADED (usdt_format.h), dp_usdt_set_state() writes the word only when
+ * it changes, and the introspection record takes the state from the
+ * image's bookkeeping.  A first write to a mapped page is a page fault,
+ * and on this project's VM (shadow page tables) one costs as much as half
+ * the rest of a load; so the RW page is first written by a tracer's
+ * semaphore, an unload or a free, and a shared file's page stays shared
+ * until then.  The stub kind (a uname()) is decided once per process.
+ *
  * A traced stub, as seen in memory (kernel 6.18 optimizes the nop5):
  *   idle     0f 1f 44 00 00 c3    nop5; ret
  *   traced   cc 1f 44 00 00 c3    int3 (first hits), then
@@ -64,6 +74,9 @@ struct dp_usdt_image {
 	size_t nprobes, slot; /* geometry, for lending the range */
 	enum dp_stub_kind stub;
 	volatile struct dp_usdt_probes_header *header;
+	/* What header->state holds (only this file writes it): reading it
+	 * here instead touches no page of the image. */
+	uint32_t state;
 };
 
 /* Retired images, indexed by build-id (to take one over as it is) and by
@@ -72,7 +85,10 @@ struct dp_usdt_image {
 #define RETIRED_BUCKETS 256
 static pthread_mutex_t images_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct dp_usdt_image *by_id[RETIRED_BUCKETS], *by_shape[RETIRED_BUCKETS];
-static pthread_once_t fork_once = PTHREAD_ONCE_INIT;
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+/* The kernel's release and DYNPROBE_USDT_STUB do not change while the
+ * process runs: decided once, not with a uname() per load. */
+static enum dp_stub_kind stub_kind;
 
 /* A fork() while another thread holds one of this backend's locks must
  * not leave the child's copy locked forever.  They are leaf locks, held
@@ -88,8 +104,9 @@ static void fork_child(void)
 	dp_usdt_publish_fork_child();
 }
 
-static void fork_register(void)
+static void init_once_fn(void)
 {
+	stub_kind = dp_usdt_stub_kind();
 	pthread_atfork(NULL, NULL, fork_child);
 }
 
@@ -255,6 +272,7 @@ static int publish_and_map(const struct dp_provider_desc *desc, const uint8_t *b
 	memcpy(img->id, l->build_id, sizeof(img->id));
 	img->len = len;
 	img->header = (volatile struct dp_usdt_probes_header *)(base + l->header_vaddr);
+	img->state = DP_USDT_STATE_LOADED; /* as built: usdt_format.h */
 	*ret_img = img;
 	free(pub);
 	return 0;
@@ -315,7 +333,7 @@ int dp_usdt_load(const struct dp_provider_desc *desc, unsigned int backends,
 {
 	struct dp_usdt_layout layout = {0};
 	struct dp_usdt_image *img = NULL;
-	enum dp_stub_kind kind = dp_usdt_stub_kind();
+	enum dp_stub_kind kind;
 	uint8_t *buf = NULL;
 	size_t len = 0;
 	size_t n = desc->nprobes ? desc->nprobes : 1;
@@ -328,14 +346,16 @@ int dp_usdt_load(const struct dp_provider_desc *desc, unsigned int backends,
 		r = -ENOMEM;
 		goto err;
 	}
-	pthread_once(&fork_once, fork_register);
+	pthread_once(&init_once, init_once_fn);
+	kind = stub_kind;
 	r = dp_usdt_build_image(desc, kind, backends, &buf, &len, &layout);
 	if (r < 0)
 		goto err;
 	r = image_get(desc, buf, len, &layout, kind, &img);
 	if (r < 0)
 		goto err;
-	__atomic_store_n(&img->header->state, DP_USDT_STATE_UNLOADED, __ATOMIC_RELEASE);
+	/* A new image says LOADED already; a retired one taken over says FREED. */
+	dp_usdt_set_state(img, DP_USDT_STATE_LOADED);
 	fill_sites(img, &layout, buf, desc->nprobes, sites);
 	*ret_image = img;
 err:
@@ -348,8 +368,12 @@ err:
 
 void dp_usdt_set_state(struct dp_usdt_image *image, uint32_t state)
 {
-	if (image && image->header)
+	/* Only a change is written: the page stays untouched (and, for a
+	 * shared file, shared) until something really changes. */
+	if (image && image->header && image->state != state) {
 		__atomic_store_n(&image->header->state, state, __ATOMIC_RELEASE);
+		image->state = state;
+	}
 }
 
 int dp_usdt_fd(const struct dp_usdt_image *image)
@@ -375,7 +399,7 @@ void dp_usdt_introspect(const struct dp_usdt_image *image, const struct dp_usdt_
 	};
 
 	dp_intro_begin_backend(w, DYNPROBE_BACKEND_USDT, DP_INTRO_USDT_VERSION);
-	dp_intro_u32(w, __atomic_load_n(&image->header->state, __ATOMIC_RELAXED));
+	dp_intro_u32(w, image->state);
 	dp_intro_u32(w, kinds[image->kind]);
 	dp_intro_u64(w, image->base);
 	dp_intro_str(w, image->where);
