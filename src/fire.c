@@ -186,6 +186,32 @@ static int fire_live(const struct dp_probe_live *l, unsigned int room,
 	return 1;
 }
 
+/*
+ * The fire row: per backend number (1 + table index, as in
+ * dp_probe_live.backend[]), its site_fire_args(), or NULL.  One load from
+ * the backend number to the call, where the table would take a bounds
+ * check and two dependent loads.  Filled by dp_probe_publish() for the
+ * backends it publishes, before the slot's write section, so a reader
+ * that sees backend b in a consistent copy sees row[b] filled (and a value
+ * once stored never changes).
+ */
+typedef int (*dp_fire_args_fn)(const struct dp_site *site, const uint8_t *types, size_t ntypes,
+			       const struct dynprobe_arg *args, size_t nargs);
+#define FIRE_ROW 8 /* backend numbers are masked into it */
+static dp_fire_args_fn fire_row[FIRE_ROW];
+_Static_assert(sizeof(((struct dp_probe_live *)0)->backend[0]) == 1, "backend numbers are bytes");
+
+static void fire_row_fill(const struct dp_probe_live *live)
+{
+	for (size_t k = 0; k < DP_PROBE_SITES; k++) {
+		const struct dp_backend *be = site_backend(live, k);
+		unsigned int b = live->backend[k];
+
+		if (be && be->site_fire_args && b < FIRE_ROW)
+			__atomic_store_n(&fire_row[b], be->site_fire_args, __ATOMIC_RELAXED);
+	}
+}
+
 /* A probe loaded on one backend only, the usual case, takes that
  * backend's site_fire_args() when it has one: enabled check, conversion
  * and emission in one indirect call. */
@@ -195,15 +221,14 @@ static inline __attribute__((always_inline)) int fire_room(const struct dp_slot 
 							   size_t nargs)
 {
 	struct dp_probe_live live;
-	const struct dp_backend *be;
+	dp_fire_args_fn fn;
 
 	if (!fire_read(slot, gen, room, &live))
 		return 0;
 	if (room == 1 || !live.backend[1]) {
-		be = site_backend(&live, 0);
-		if (be && be->site_fire_args)
-			return be->site_fire_args(&live.sites[0], live.types, live.nargs, args,
-						  nargs);
+		fn = __atomic_load_n(&fire_row[live.backend[0] & (FIRE_ROW - 1)], __ATOMIC_RELAXED);
+		if (fn)
+			return fn(&live.sites[0], live.types, live.nargs, args, nargs);
 	}
 	return fire_live(&live, room, args, nargs);
 }
@@ -293,6 +318,7 @@ void dp_probe_publish(struct dynprobe_probe *probe, struct dp_slot *slot,
 		next = *live;
 	else
 		memset(next.backend, 0, sizeof(next.backend));
+	fire_row_fill(&next);
 	watch_store(probe, slot, dp_watch_idle());
 	slot_write(slot, &next, slot->gen);
 	watch_store(probe, slot, watch_base(&next));

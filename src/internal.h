@@ -164,25 +164,31 @@ static inline struct dp_slot *dp_slot_at(uint32_t index)
  * bits 0-7 the kinds taken as they are (bit k: DYNPROBE_KIND k), bits
  * 8-13 the shift that, left then right (arithmetic with DP_CONV_SIGNED),
  * truncates a 64-bit value to the declared width and extends it back.  A
- * string or a double keeps its 8 bytes (shift 0).  Sixteen entries, the
- * unused ones 0 (nothing taken), so that any type indexes it masked.  A
- * double declared and an integer fired is the one conversion that changes
- * representation: dp_convert_one() does it aside. */
+ * string or a double keeps its 8 bytes (shift 0).  Bits 24-31: every kind
+ * accepted at all (dp_args_match()).  Sixteen entries, the unused ones 0
+ * (nothing taken), so that any type indexes it masked.  A double declared
+ * and an integer fired is the one conversion that changes representation:
+ * dp_convert_one() does it aside. */
 #define DP_CONV_SIGNED (1u << 16)
+#define DP_CONV_ACCEPT_SHIFT 24
 #define DP_KIND_BIT(k) (1u << DYNPROBE_KIND_##k)
+#define DP_CONV_KINDS(taken, accepted) ((taken) | (accepted) << DP_CONV_ACCEPT_SHIFT)
 #define DP_CONV_INT(bits, sign)                                                                    \
-	(DP_KIND_BIT(INT) | DP_KIND_BIT(UINT) | (64u - (bits)) << 8 | ((sign) ? DP_CONV_SIGNED : 0))
+	(DP_CONV_KINDS(DP_KIND_BIT(INT) | DP_KIND_BIT(UINT), DP_KIND_BIT(INT) | DP_KIND_BIT(UINT)) | \
+	 (64u - (bits)) << 8 | ((sign) ? DP_CONV_SIGNED : 0))
 /* clang-format off */
 static const uint32_t dp_conv_table[16] = {
 	[DYNPROBE_I8] = DP_CONV_INT(8, 1),   [DYNPROBE_U8] = DP_CONV_INT(8, 0),
 	[DYNPROBE_I16] = DP_CONV_INT(16, 1), [DYNPROBE_U16] = DP_CONV_INT(16, 0),
 	[DYNPROBE_I32] = DP_CONV_INT(32, 1), [DYNPROBE_U32] = DP_CONV_INT(32, 0),
 	[DYNPROBE_I64] = DP_CONV_INT(64, 1), [DYNPROBE_U64] = DP_CONV_INT(64, 0),
-	[DYNPROBE_STR] = DP_KIND_BIT(STR),
-	[DYNPROBE_DOUBLE] = DP_KIND_BIT(DOUBLE),
+	[DYNPROBE_STR] = DP_CONV_KINDS(DP_KIND_BIT(STR), DP_KIND_BIT(STR)),
+	[DYNPROBE_DOUBLE] = DP_CONV_KINDS(DP_KIND_BIT(DOUBLE),
+					  DP_KIND_BIT(DOUBLE) | DP_KIND_BIT(INT) | DP_KIND_BIT(UINT)),
 };
 /* clang-format on */
 #undef DP_CONV_INT
+#undef DP_CONV_KINDS
 _Static_assert(DYNPROBE_TYPE_MAX <= 16 && DYNPROBE_KIND_STR < 8, "dp_conv_table's layout");
 
 /* Convert one fired value to the declared type as C assignment would;
@@ -228,6 +234,29 @@ static inline __attribute__((always_inline)) bool dp_convert_args(const uint8_t 
 		if (!dp_convert_one((enum dynprobe_type)types[i], &args[i], &out[i]))
 			return false;
 	return true;
+}
+
+/* Whether dp_convert_args() would succeed, without converting: the count,
+ * and every kind against the declared type, in one branch-free pass.  For
+ * a backend that serializes straight from the caller's array (the LTTng
+ * runtime mode): after this, dp_convert_one() cannot fail on any of them,
+ * and an integer's first `width` bytes (little-endian) are already the
+ * value truncated to the declared width, as C assignment would. */
+static inline __attribute__((always_inline)) bool dp_args_match(const uint8_t *types, size_t ntypes,
+								const struct dynprobe_arg *args,
+								size_t nargs)
+{
+	uint32_t ok = 1, kinds = 0;
+
+	if (nargs != ntypes)
+		return false;
+	for (size_t i = 0; i < nargs; i++) {
+		unsigned int k = (unsigned int)args[i].kind;
+
+		kinds |= k; /* any kind past 7 (or negative) fails below */
+		ok &= dp_conv_table[types[i] & 15u] >> (DP_CONV_ACCEPT_SHIFT + (k & 7u));
+	}
+	return (ok & 1) && kinds < 8;
 }
 
 /* dp_convert_one() out of line (tests). */

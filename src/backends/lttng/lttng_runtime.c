@@ -57,7 +57,7 @@
  * prefix keeps callers with another argument convention (a compiled
  * provider of the same name, another build of this library) from ever
  * being attached to our callback. */
-#define RT_SIGNATURE_PREFIX "dynprobe-runtime-1("
+#define RT_SIGNATURE_PREFIX "dynprobe-runtime-2("
 
 /* What the fire path reads; in the never-freed slab below. */
 struct rt_event {
@@ -66,7 +66,10 @@ struct rt_event {
 	uint32_t fixed_size;                  /* payload without the strings */
 	uint8_t nfields;
 	uint8_t nstrings;
+	uint8_t ndoubles;
 	uint8_t type[DYNPROBE_MAX_ARGS];      /* enum dynprobe_type */
+	uint8_t bytes[DYNPROBE_MAX_ARGS];     /* in the ring buffer; 0: a string */
+	uint8_t strings[DYNPROBE_MAX_ARGS];   /* the string fields' indexes */
 	struct rt_event *next_free;
 };
 
@@ -81,7 +84,7 @@ struct dp_lttng_rt {
 	char *mem;                            /* descriptors and strings */
 };
 
-typedef void (*rt_probe_fn)(void *event, const struct rt_event *ev, const union dp_value *v);
+typedef void (*rt_probe_fn)(void *event, const struct rt_event *ev, const struct dynprobe_arg *a);
 
 _Static_assert(sizeof(union dp_value) == DP_UST_STACK_SLOT, "filter stack slot");
 _Static_assert(sizeof(struct dp_ust_tracepoint) <= DP_LTTNG_RECORD_SLOT, "record slot");
@@ -139,60 +142,84 @@ static const char *str_or_null(const char *s)
 	return s ? s : "(null)"; /* as the compiled mode records NULL */
 }
 
-/* The filter/capture interpreter's stack: the arguments as converted by
- * the core (integers already widened with their sign), strings non-NULL. */
-static void prepare_stack(const struct rt_event *ev, const union dp_value *v, union dp_value *stack)
+/* The filter/capture interpreter's stack, built only when a filter or a
+ * notifier needs it: the arguments converted as C assignment would
+ * (integers widened with their declared sign), strings non-NULL.  The
+ * arguments were checked (dp_args_match()), so no conversion fails. */
+static __attribute__((noinline)) void prepare_stack(const struct rt_event *ev,
+						    const struct dynprobe_arg *a,
+						    union dp_value *stack)
 {
 	for (unsigned int i = 0; i < ev->nfields; i++) {
-		stack[i] = v[i];
+		(void)dp_convert_one((enum dynprobe_type)ev->type[i], &a[i], &stack[i]);
 		if (ev->type[i] == DYNPROBE_STR)
-			stack[i].s = str_or_null(v[i].s);
+			stack[i].s = str_or_null(stack[i].s);
 	}
 }
 
-static void record_event(struct dp_ust_event_recorder *rec, const struct rt_event *ev,
-			 const union dp_value *v, struct dp_ust_probe_ctx *pctx)
+/* A double field's 8 bytes: an integer fired at it is converted. */
+static __attribute__((noinline)) uint64_t double_bits(const struct dynprobe_arg *a)
+{
+	union dp_value v = { .u = a->v.u };
+
+	(void)dp_convert_one(DYNPROBE_DOUBLE, a, &v);
+	return v.u;
+}
+
+/*
+ * One event into the ring buffer, serialized straight from the caller's
+ * (checked) argument array.  The buffer is packed, and x86 little-endian:
+ * an integer's first `bytes` bytes are the value truncated to its declared
+ * width (what C assignment, and the compiled mode, record), so every fixed
+ * field is one 8-byte store into `packed` at the run's end, the next field
+ * overwriting the excess; a run of fixed fields goes out in one
+ * event_write().  Strings: their lengths before the reservation, then
+ * event_strcpy(), NULL as "(null)".
+ */
+static inline __attribute__((always_inline)) void
+record_event(struct dp_ust_event_recorder *rec, const struct rt_event *ev,
+	     const struct dynprobe_arg *a, struct dp_ust_probe_ctx *pctx)
 {
 	const struct dp_ust_channel_ops *ops = rec->chan->ops;
 	size_t len = ev->fixed_size, slen[DYNPROBE_MAX_ARGS], run = 0;
 	uint8_t packed[DYNPROBE_MAX_ARGS * 8];
 	struct dp_ust_rb_ctx ctx;
 
-	for (unsigned int i = 0; ev->nstrings && i < ev->nfields; i++)
-		if (ev->type[i] == DYNPROBE_STR)
-			len += slen[i] = strlen(str_or_null(v[i].s)) + 1;
+	for (unsigned int j = 0; j < ev->nstrings; j++) {
+		unsigned int i = ev->strings[j];
+		len += slen[i] = strlen(str_or_null(a[i].v.s)) + 1;
+	}
 	ctx = (struct dp_ust_rb_ctx){ .struct_size = sizeof(ctx), .client_priv = rec, .data_size = len,
 				      .largest_align = 1, .probe_ctx = pctx };
 	if (ops->event_reserve(&ctx) < 0)
 		return; /* lttng-ust counts it as discarded */
-	/* The buffer is packed: a run of fixed-size fields is the same bytes
-	 * whether written one by one or at once, and one write is cheaper
-	 * than several calls through the channel's operations. */
 	for (unsigned int i = 0; i < ev->nfields; i++) {
-		unsigned int bytes = type_bytes(ev->type[i]);
+		unsigned int bytes = ev->bytes[i];
 		if (bytes) {
-			/* Little-endian: a value's first `bytes` bytes are
-			 * the value truncated to the declared width. */
-			switch (bytes) { /* fixed sizes: moves, not a memcpy() call */
-			case 1: memcpy(packed + run, &v[i], 1); break;
-			case 2: memcpy(packed + run, &v[i], 2); break;
-			case 4: memcpy(packed + run, &v[i], 4); break;
-			default: memcpy(packed + run, &v[i], 8); break;
-			}
+			uint64_t x = a[i].v.u;
+			if (__builtin_expect(ev->ndoubles != 0, 0) &&
+			    ev->type[i] == DYNPROBE_DOUBLE && a[i].kind != DYNPROBE_KIND_DOUBLE)
+				x = double_bits(&a[i]);
+			memcpy(packed + run, &x, 8); /* run + 8 <= sizeof(packed) */
 			run += bytes;
 			continue;
 		}
 		if (run)
 			ops->event_write(&ctx, packed, run, 1);
 		run = 0;
-		ops->event_strcpy(&ctx, str_or_null(v[i].s), slen[i]);
+		ops->event_strcpy(&ctx, str_or_null(a[i].v.s), slen[i]);
 	}
 	if (run)
 		ops->event_write(&ctx, packed, run, 1);
 	ops->event_commit(&ctx);
 }
 
-static void rt_probe(void *tp_data, const struct rt_event *ev, const union dp_value *v)
+/* What a compiled probe callback does: session/channel/event checks, the
+ * filter, then record (or, for an event notifier, send the capture stack).
+ * Inlined into rt_fire() for the usual case, one probe attached and it
+ * ours; rt_probe() is the same body for lttng-ust's probe array. */
+static inline __attribute__((always_inline)) void
+rt_probe_body(void *tp_data, const struct rt_event *ev, const struct dynprobe_arg *a, void *ip)
 {
 	struct dp_ust_event_common *e = tp_data;
 	union dp_value stack[DYNPROBE_MAX_ARGS];
@@ -208,16 +235,15 @@ static void rt_probe(void *tp_data, const struct rt_event *ev, const union dp_va
 	}
 	if (!__atomic_load_n(&e->enabled, __ATOMIC_RELAXED))
 		return;
-	pctx = (struct dp_ust_probe_ctx){ .struct_size = sizeof(pctx),
-					  .ip = __builtin_return_address(0) };
+	pctx = (struct dp_ust_probe_ctx){ .struct_size = sizeof(pctx), .ip = ip };
 	if (__builtin_expect(__atomic_load_n(&e->eval_filter, __ATOMIC_RELAXED), 0)) {
-		prepare_stack(ev, v, stack);
+		prepare_stack(ev, a, stack);
 		stacked = true;
 		if (e->run_filter(e, (const char *)stack, &pctx, NULL) != DP_UST_FILTER_ACCEPT)
 			return;
 	}
-	if (e->type == DP_UST_EVENT_RECORDER) {
-		record_event(e->child, ev, v, &pctx);
+	if (__builtin_expect(e->type == DP_UST_EVENT_RECORDER, 1)) {
+		record_event(e->child, ev, a, &pctx);
 	} else if (e->type == DP_UST_EVENT_NOTIFIER) {
 		const struct dp_ust_event_notifier *n = e->child;
 		struct dp_ust_notification_ctx nctx = {
@@ -225,18 +251,25 @@ static void rt_probe(void *tp_data, const struct rt_event *ev, const union dp_va
 			.eval_capture = __atomic_load_n(&n->eval_capture, __ATOMIC_RELAXED),
 		};
 		if (!stacked)
-			prepare_stack(ev, v, stack);
+			prepare_stack(ev, a, stack);
 		n->notification_send(n, (const char *)stack, &pctx, &nctx);
 	}
 }
 
-static const struct dp_ust_lib *rt_ust; /* set before any site is published */
+static void rt_probe(void *tp_data, const struct rt_event *ev, const struct dynprobe_arg *a)
+{
+	rt_probe_body(tp_data, ev, a, __builtin_return_address(0));
+}
+
+/* lttng-ust's RCU read lock, set before any site is published. */
+static void (*rt_rcu_read_lock)(void);
+static void (*rt_rcu_read_unlock)(void);
 
 static inline __attribute__((always_inline)) const volatile int *rt_state(const void *ctx)
 {
 	/* The slot's record pointer always points at mapped memory (a record
 	 * slot or a host's cell); for a stale site it may be another event's
-	 * state, which only sends the caller on to dp_lttng_rt_fire(). */
+	 * state, which only sends the caller on to rt_fire(). */
 	const struct rt_event *ev = ctx;
 
 	/* Relaxed: a load may be re-filling this slot (event_setup()). */
@@ -248,14 +281,15 @@ const volatile int *dp_lttng_rt_state(const void *ctx)
 	return rt_state(ctx);
 }
 
+/* What a compiled call site does: RCU read lock, every attached probe,
+ * unlock; `a` checked against the event's types already. */
 static inline __attribute__((always_inline)) void rt_fire(const void *ctx, uint64_t gen,
-							  const union dp_value *v)
+							  const struct dynprobe_arg *a)
 {
 	const struct rt_event *ev = ctx;
-	const struct dp_ust_lib *u = rt_ust;
 	struct dp_ust_tp_probe *p;
 
-	u->rcu_read_lock();
+	__atomic_load_n(&rt_rcu_read_lock, __ATOMIC_RELAXED)();
 	/* Inside the read-side section: if the slot is still the event we
 	 * were given, its release waits for us. */
 	if (__atomic_load_n(&ev->gen, __ATOMIC_ACQUIRE) != gen)
@@ -265,18 +299,43 @@ static inline __attribute__((always_inline)) void rt_fire(const void *ctx, uint6
 	 * on x86, where lttng_ust_tp_rcu_dereference_sym() is a call. */
 	p = __atomic_load_n(&__atomic_load_n(&ev->record, __ATOMIC_RELAXED)->probes,
 			    __ATOMIC_ACQUIRE);
-	if (p) {
-		do
-			((rt_probe_fn)(void *)p->func)(p->data, ev, v);
-		while ((++p)->func);
+	if (!p)
+		goto out;
+	/* Our class's callback is the only one lttng-ust can attach here
+	 * (the signature says so); with one session, one probe: call it
+	 * inline rather than through the array. */
+	if (__builtin_expect(p->func == (void (*)(void))(void *)rt_probe && !p[1].func, 1)) {
+		rt_probe_body(p->data, ev, a, __builtin_return_address(0));
+		goto out;
 	}
+	do
+		((rt_probe_fn)(void *)p->func)(p->data, ev, a);
+	while ((++p)->func);
 out:
-	u->rcu_read_unlock();
+	__atomic_load_n(&rt_rcu_read_unlock, __ATOMIC_RELAXED)();
 }
 
+/* Out of line for lttng_backend.c's site_fire(): values already
+ * converted, turned back into an argument array of their declared kinds
+ * (only the two-backend path, which converts once for every backend). */
 void dp_lttng_rt_fire(const void *ctx, uint64_t gen, const union dp_value *v)
 {
-	rt_fire(ctx, gen, v);
+	const struct rt_event *ev = ctx;
+	struct dynprobe_arg a[DYNPROBE_MAX_ARGS];
+	unsigned int n;
+
+	/* Read before the generation check: a stale count only bounds how
+	 * many of v[] (DYNPROBE_MAX_ARGS long) are copied; rt_fire() then
+	 * does nothing. */
+	n = __atomic_load_n(&ev->nfields, __ATOMIC_RELAXED);
+	for (unsigned int i = 0; i < n && i < DYNPROBE_MAX_ARGS; i++) {
+		enum dynprobe_type t = (enum dynprobe_type)__atomic_load_n(&ev->type[i], __ATOMIC_RELAXED);
+		a[i].v.u = v[i].u;
+		a[i].kind = t == DYNPROBE_STR ? DYNPROBE_KIND_STR
+			    : t == DYNPROBE_DOUBLE ? DYNPROBE_KIND_DOUBLE
+			    : DYNPROBE_KIND_INT;
+	}
+	rt_fire(ctx, gen, a);
 }
 
 /* The backend's site_enabled(), site_fire() and site_fire_args()
@@ -293,16 +352,6 @@ static inline __attribute__((always_inline)) bool site_enabled(const struct dp_s
 	return __atomic_load_n(state, __ATOMIC_RELAXED) != 0;
 }
 
-static inline __attribute__((always_inline)) void site_fire(const struct dp_site *s,
-							    const union dp_value *values)
-{
-	if (s->word[0] & DP_LTTNG_SITE_RUNTIME)
-		rt_fire((const void *)(s->word[0] & ~DP_LTTNG_SITE_RUNTIME), (uint64_t)s->word[1],
-			values);
-	else
-		((dp_lttng_fire_fn)s->word[1])(values);
-}
-
 bool dp_lttng_site_enabled(const struct dp_site *s)
 {
 	return site_enabled(s);
@@ -311,19 +360,37 @@ bool dp_lttng_site_enabled(const struct dp_site *s)
 void dp_lttng_site_fire(const struct dp_site *s, size_t nargs, const union dp_value *values)
 {
 	(void)nargs;
-	site_fire(s, values);
+	if (s->word[0] & DP_LTTNG_SITE_RUNTIME)
+		dp_lttng_rt_fire((const void *)(s->word[0] & ~DP_LTTNG_SITE_RUNTIME),
+				 (uint64_t)s->word[1], values);
+	else
+		((dp_lttng_fire_fn)s->word[1])(values);
 }
 
+/* The one-backend fire path.  Runtime mode: the state word, the kinds
+ * checked in one pass, then the call site's work with the caller's own
+ * array, serialized by the probe body (no converted copy).  Compiled mode:
+ * its generated fire function takes converted values. */
 int dp_lttng_site_fire_args(const struct dp_site *s, const uint8_t *types, size_t ntypes,
 			    const struct dynprobe_arg *args, size_t nargs)
 {
-	union dp_value values[DYNPROBE_MAX_ARGS];
+	uintptr_t w0 = s->word[0];
 
-	if (!site_enabled(s))
+	if (__builtin_expect(w0 & DP_LTTNG_SITE_RUNTIME, 1)) {
+		const void *ctx = (const void *)(w0 & ~DP_LTTNG_SITE_RUNTIME);
+		if (!__atomic_load_n(rt_state(ctx), __ATOMIC_RELAXED))
+			return 0;
+		if (!dp_args_match(types, ntypes, args, nargs))
+			return -DYNPROBE_EMISMATCH;
+		rt_fire(ctx, (uint64_t)s->word[1], args);
+		return 1;
+	}
+	union dp_value values[DYNPROBE_MAX_ARGS];
+	if (!__atomic_load_n((const volatile int *)w0, __ATOMIC_RELAXED))
 		return 0;
 	if (!dp_convert_args(types, ntypes, args, nargs, values))
 		return -DYNPROBE_EMISMATCH;
-	site_fire(s, values);
+	((dp_lttng_fire_fn)s->word[1])(values);
 	return 1;
 }
 
@@ -481,16 +548,21 @@ static void event_setup(struct rt_event *ev, struct dp_ust_tracepoint *rec,
 			const struct dp_probe_desc *p)
 {
 	uint32_t fixed = 0;
+	uint8_t nstrings = 0, ndoubles = 0;
 
 	__atomic_store_n(&ev->record, rec, __ATOMIC_RELAXED); /* stale fires read it */
-	ev->nfields = (uint8_t)p->nargs;
-	ev->nstrings = 0;
 	for (size_t a = 0; a < p->nargs; a++) {
 		unsigned int bytes = type_bytes(p->types[a]);
-		ev->type[a] = (uint8_t)p->types[a];
-		ev->nstrings += bytes == 0;
+		__atomic_store_n(&ev->type[a], (uint8_t)p->types[a], __ATOMIC_RELAXED);
+		ev->bytes[a] = (uint8_t)bytes;
+		if (!bytes)
+			ev->strings[nstrings++] = (uint8_t)a;
+		ndoubles += p->types[a] == DYNPROBE_DOUBLE;
 		fixed += bytes; /* packed ring buffer: no padding */
 	}
+	__atomic_store_n(&ev->nfields, (uint8_t)p->nargs, __ATOMIC_RELAXED);
+	ev->nstrings = nstrings;
+	ev->ndoubles = ndoubles;
 	ev->fixed_size = fixed;
 }
 
@@ -584,7 +656,10 @@ int dp_lttng_rt_load(const struct dp_provider_desc *desc, volatile uint8_t *cons
 	r = dp_ust_lib_get(&rt->ust);
 	if (r < 0)
 		goto err;
-	rt_ust = rt->ust;
+	/* The same two every time (one liblttng-ust per process); atomic
+	 * because fires on other providers read them meanwhile. */
+	__atomic_store_n(&rt_rcu_read_lock, rt->ust->rcu_read_lock, __ATOMIC_RELAXED);
+	__atomic_store_n(&rt_rcu_read_unlock, rt->ust->rcu_read_unlock, __ATOMIC_RELAXED);
 	rt->n = desc->nprobes;
 	r = build_descs(rt, desc, &b); /* sizes */
 	if (r < 0)
