@@ -177,6 +177,117 @@ static void test_convert(void **state)
 	assert_false(dp_convert_arg(DYNPROBE_U64, &a, &v));
 }
 
+/* What C assignment of the fired value to the declared type gives, the
+ * reference for every conversion (false: the kind is refused). */
+static bool c_assign(enum dynprobe_type t, const struct dynprobe_arg *a, union dp_value *out)
+{
+	bool num = a->kind == DYNPROBE_KIND_INT || a->kind == DYNPROBE_KIND_UINT;
+	uint64_t u = a->v.u;
+
+	switch (t) {
+	case DYNPROBE_I8: out->i = (int8_t)u; return num;
+	case DYNPROBE_U8: out->u = (uint8_t)u; return num;
+	case DYNPROBE_I16: out->i = (int16_t)u; return num;
+	case DYNPROBE_U16: out->u = (uint16_t)u; return num;
+	case DYNPROBE_I32: out->i = (int32_t)u; return num;
+	case DYNPROBE_U32: out->u = (uint32_t)u; return num;
+	case DYNPROBE_I64: out->i = (int64_t)u; return num;
+	case DYNPROBE_U64: out->u = u; return num;
+	case DYNPROBE_STR: out->s = a->v.s; return a->kind == DYNPROBE_KIND_STR;
+	case DYNPROBE_DOUBLE:
+		if (a->kind == DYNPROBE_KIND_INT)
+			out->d = (double)a->v.i;
+		else if (a->kind == DYNPROBE_KIND_UINT)
+			out->d = (double)a->v.u;
+		else
+			out->d = a->v.d;
+		return num || a->kind == DYNPROBE_KIND_DOUBLE;
+	default: return false;
+	}
+}
+
+/* Every declared type x every kind (valid or not) x edge values:
+ * dp_convert_one() equals C assignment, dp_args_match() accepts exactly
+ * what it converts, and an integer's first `width` bytes as fired are the
+ * converted value's (what the LTTng runtime mode writes without
+ * converting). */
+static void test_convert_matrix(void **state)
+{
+	static const enum dynprobe_type types[] = {
+		DYNPROBE_I8, DYNPROBE_U8, DYNPROBE_I16, DYNPROBE_U16, DYNPROBE_I32,
+		DYNPROBE_U32, DYNPROBE_I64, DYNPROBE_U64, DYNPROBE_STR, DYNPROBE_DOUBLE,
+	};
+	static const size_t width[] = { 1, 1, 2, 2, 4, 4, 8, 8, 8, 8 };
+	static const int kinds[] = { 0, DYNPROBE_KIND_INT, DYNPROBE_KIND_UINT, DYNPROBE_KIND_DOUBLE,
+				     DYNPROBE_KIND_STR, 5, 7, 8, 9, 12, 33, 255, -1, -4, INT32_MAX,
+				     INT32_MIN };
+	static const uint64_t values[] = {
+		0, 1, 2, 127, 128, 255, 256, 300, 0x7fff, 0x8000, 0xffff, 0x10000,
+		0x7fffffff, 0x80000000, 0xffffffff, 0x100000000, INT64_MAX, (uint64_t)INT64_MIN,
+		UINT64_MAX, (uint64_t)-1 - 1, (uint64_t)-128, (uint64_t)-129, (uint64_t)-32768,
+		(uint64_t)-32769, (uint64_t)INT32_MIN, (uint64_t)INT32_MIN - 1, 0x0123456789abcdef,
+	};
+	(void)state;
+
+	for (size_t ti = 0; ti < sizeof(types) / sizeof(types[0]); ti++) {
+		uint8_t row = (uint8_t)types[ti];
+		for (size_t ki = 0; ki < sizeof(kinds) / sizeof(kinds[0]); ki++) {
+			for (size_t vi = 0; vi < sizeof(values) / sizeof(values[0]); vi++) {
+				struct dynprobe_arg a = { .kind = kinds[ki] };
+				union dp_value got = { 0 }, want = { 0 };
+				bool ok, ref;
+
+				a.v.u = values[vi];
+				if (kinds[ki] == DYNPROBE_KIND_DOUBLE)
+					a.v.d = (double)(int64_t)values[vi] / 3;
+				ok = dp_convert_arg(types[ti], &a, &got);
+				ref = c_assign(types[ti], &a, &want);
+				if (ok != ref || dp_args_match(&row, 1, &a, 1) != ref)
+					fail_msg("type %d kind %d value %#llx: converts %d, matches %d, C %d",
+						 types[ti], kinds[ki], (unsigned long long)values[vi],
+						 ok, dp_args_match(&row, 1, &a, 1), ref);
+				if (!ref)
+					continue;
+				if (memcmp(&got, &want, sizeof(got)) != 0)
+					fail_msg("type %d kind %d value %#llx: %#llx, C gives %#llx",
+						 types[ti], kinds[ki], (unsigned long long)values[vi],
+						 (unsigned long long)got.u, (unsigned long long)want.u);
+				if (types[ti] < DYNPROBE_STR && memcmp(&a.v, &want, width[ti]) != 0)
+					fail_msg("type %d kind %d value %#llx: first %zu bytes differ",
+						 types[ti], kinds[ki], (unsigned long long)values[vi],
+						 width[ti]);
+			}
+		}
+	}
+}
+
+/* dp_args_match() over a row: the count, and one bad kind anywhere. */
+static void test_args_match(void **state)
+{
+	static const uint8_t row[] = { DYNPROBE_I64, DYNPROBE_STR, DYNPROBE_U32, DYNPROBE_DOUBLE,
+				       DYNPROBE_I8, DYNPROBE_U16 };
+	struct dynprobe_arg a[6] = { dynprobe_arg_i(-1), dynprobe_arg_s(NULL), dynprobe_arg_u(7),
+				     dynprobe_arg_i(3), dynprobe_arg_u(300), dynprobe_arg_i(-2) };
+	(void)state;
+
+	assert_true(dp_args_match(row, 6, a, 6));
+	assert_false(dp_args_match(row, 6, a, 5));
+	assert_false(dp_args_match(row, 5, a, 6));
+	assert_true(dp_args_match(row, 0, a, 0));
+	for (size_t i = 0; i < 6; i++) {
+		struct dynprobe_arg keep = a[i];
+		a[i] = row[i] == DYNPROBE_STR ? dynprobe_arg_d(1.5) : dynprobe_arg_s("x");
+		assert_false(dp_args_match(row, 6, a, 6));
+		a[i] = keep;
+		a[i].kind = DYNPROBE_KIND_STR + 8 + (int)i;
+		assert_false(dp_args_match(row, 6, a, 6));
+		a[i].kind = -1;
+		assert_false(dp_args_match(row, 6, a, 6));
+		a[i] = keep;
+	}
+	assert_true(dp_args_match(row, 6, a, 6));
+}
+
 #if defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
 static void test_generic_kinds(void **state)
 {
@@ -364,6 +475,8 @@ int main(void)
 		cmocka_unit_test(test_opts),
 		cmocka_unit_test(test_lifecycle),
 		cmocka_unit_test(test_convert),
+		cmocka_unit_test(test_convert_matrix),
+		cmocka_unit_test(test_args_match),
 #if defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
 		cmocka_unit_test(test_generic_kinds),
 #endif
