@@ -120,10 +120,14 @@ struct dp_backend {
 	/* Optional, and only a shortcut: the fire path of a probe loaded on
 	 * this backend alone, in one call.  Exactly site_enabled(), then
 	 * (only when enabled) dp_convert_args() against the probe's types
-	 * row, then site_fire(): returns 0 (nobody listens), 1 (emitted) or
-	 * -DYNPROBE_EMISMATCH (nothing emitted).  Same rules as those two. */
-	int (*site_fire_args)(const struct dp_site *site, const uint8_t *types, size_t ntypes,
-			      const struct dynprobe_arg *args, size_t nargs);
+	 * row (live->types, live->nargs), then site_fire(): returns 0 (nobody
+	 * listens), 1 (emitted) or -DYNPROBE_EMISMATCH (nothing emitted).
+	 * Same rules as those two.  The site comes as its three words, in
+	 * registers: the fire path's latency is a chain of dependent loads,
+	 * and a round trip through memory would add to it. */
+	int (*site_fire_args)(const volatile uint8_t *watch, uintptr_t word0, uintptr_t word1,
+			      const struct dp_probe_live *live, const struct dynprobe_arg *args,
+			      size_t nargs);
 	void (*image_info)(const void *image, struct dp_image_info *info);	  /* optional */
 	void (*site_info)(const struct dp_site *site, struct dp_site_info *info); /* optional */
 	/* fork(): called with every provider locked (provider.c), so that a

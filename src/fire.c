@@ -21,10 +21,17 @@
  *
  * The traced path is short on purpose (issue 12: an LTTng record through
  * dynprobe within 1.1x of a static tracepoint): the slot is found inline,
- * only the words the slot has room for are copied (unrolled), a stale
- * generation is refused before the copy, arguments are converted with a
- * table, and a probe on one backend costs one indirect call
- * (site_fire_args) rather than site_enabled + site_fire.
+ * only the words the slot has room for are copied (unrolled, into
+ * registers), a stale generation is refused before the copy, and a probe
+ * on one backend costs one indirect call, found with one load from the
+ * fire row (per backend number, its site_fire_args()), which gets the
+ * site's words in registers and the caller's argument array unconverted
+ * (the backend checks and converts, or serializes straight from it).
+ * What costs on this path is less the instructions than the chain of
+ * dependent loads from the handle to the backend's state word: a tracer's
+ * read lock (LTTng's urcu-bp has a full barrier) waits for all of it.
+ * Two or more loaded sites take the generic path: site_enabled() on each,
+ * one conversion (dp_convert_args(), a table) for all, site_fire() each.
  */
 #include <errno.h>
 #include <string.h>
@@ -120,6 +127,7 @@ fire_read(const struct dp_slot *slot, uint32_t gen, unsigned int room, struct dp
 	const uint64_t *s = (const uint64_t *)(const void *)&slot->live;
 	uint64_t *d = (uint64_t *)(void *)out;
 	size_t n = dp_live_words(room);
+	uint64_t w[sizeof(struct dp_probe_live) / sizeof(uint64_t)];
 
 	for (int tries = 0; tries < 8; tries++) {
 		unsigned int seq = __atomic_load_n(&slot->seq, __ATOMIC_ACQUIRE);
@@ -132,10 +140,16 @@ fire_read(const struct dp_slot *slot, uint32_t gen, unsigned int room, struct dp
 			return false;
 #pragma GCC unroll 8
 		for (size_t i = 0; i < n; i++)
-			d[i] = __atomic_load_n(&s[i], __ATOMIC_RELAXED);
+			w[i] = __atomic_load_n(&s[i], __ATOMIC_RELAXED);
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
-		if (__atomic_load_n(&slot->seq, __ATOMIC_RELAXED) == seq)
+		if (__atomic_load_n(&slot->seq, __ATOMIC_RELAXED) == seq) {
+			/* Stored after the fence, so that the compiler can
+			 * hand the caller the words still in registers. */
+#pragma GCC unroll 8
+			for (size_t i = 0; i < n; i++)
+				d[i] = w[i];
 			return true;
+		}
 	}
 	return false;
 }
@@ -195,8 +209,9 @@ static int fire_live(const struct dp_probe_live *l, unsigned int room,
  * that sees backend b in a consistent copy sees row[b] filled (and a value
  * once stored never changes).
  */
-typedef int (*dp_fire_args_fn)(const struct dp_site *site, const uint8_t *types, size_t ntypes,
-			       const struct dynprobe_arg *args, size_t nargs);
+typedef int (*dp_fire_args_fn)(const volatile uint8_t *watch, uintptr_t word0, uintptr_t word1,
+			       const struct dp_probe_live *live, const struct dynprobe_arg *args,
+			       size_t nargs);
 #define FIRE_ROW 8 /* backend numbers are masked into it */
 static dp_fire_args_fn fire_row[FIRE_ROW];
 _Static_assert(sizeof(((struct dp_probe_live *)0)->backend[0]) == 1, "backend numbers are bytes");
@@ -228,7 +243,8 @@ static inline __attribute__((always_inline)) int fire_room(const struct dp_slot 
 	if (room == 1 || !live.backend[1]) {
 		fn = __atomic_load_n(&fire_row[live.backend[0] & (FIRE_ROW - 1)], __ATOMIC_RELAXED);
 		if (fn)
-			return fn(&live.sites[0], live.types, live.nargs, args, nargs);
+			return fn(live.sites[0].watch, live.sites[0].word[0], live.sites[0].word[1],
+				  &live, args, nargs);
 	}
 	return fire_live(&live, room, args, nargs);
 }

@@ -236,20 +236,24 @@ static inline __attribute__((always_inline)) bool dp_convert_args(const uint8_t 
 	return true;
 }
 
-/* Whether dp_convert_args() would succeed, without converting: the count,
- * and every kind against the declared type, in one branch-free pass.  For
- * a backend that serializes straight from the caller's array (the LTTng
- * runtime mode): after this, dp_convert_one() cannot fail on any of them,
- * and an integer's first `width` bytes (little-endian) are already the
- * value truncated to the declared width, as C assignment would. */
-static inline __attribute__((always_inline)) bool dp_args_match(const uint8_t *types, size_t ntypes,
-								const struct dynprobe_arg *args,
-								size_t nargs)
+/* The kind a C expression of each declared type fires as (DYNPROBE__ARG:
+ * signed integers INT, unsigned UINT): the usual call, checked first. */
+/* clang-format off */
+static const uint8_t dp_natural_kind[16] = {
+	[DYNPROBE_I8] = DYNPROBE_KIND_INT,   [DYNPROBE_U8] = DYNPROBE_KIND_UINT,
+	[DYNPROBE_I16] = DYNPROBE_KIND_INT,  [DYNPROBE_U16] = DYNPROBE_KIND_UINT,
+	[DYNPROBE_I32] = DYNPROBE_KIND_INT,  [DYNPROBE_U32] = DYNPROBE_KIND_UINT,
+	[DYNPROBE_I64] = DYNPROBE_KIND_INT,  [DYNPROBE_U64] = DYNPROBE_KIND_UINT,
+	[DYNPROBE_STR] = DYNPROBE_KIND_STR,  [DYNPROBE_DOUBLE] = DYNPROBE_KIND_DOUBLE,
+};
+/* clang-format on */
+
+/* Every kind against the accepted ones (dp_conv_table's bits 24-31). */
+static __attribute__((noinline, unused)) bool
+dp_args_match_any(const uint8_t *types, const struct dynprobe_arg *args, size_t nargs)
 {
 	uint32_t ok = 1, kinds = 0;
 
-	if (nargs != ntypes)
-		return false;
 	for (size_t i = 0; i < nargs; i++) {
 		unsigned int k = (unsigned int)args[i].kind;
 
@@ -257,6 +261,26 @@ static inline __attribute__((always_inline)) bool dp_args_match(const uint8_t *t
 		ok &= dp_conv_table[types[i] & 15u] >> (DP_CONV_ACCEPT_SHIFT + (k & 7u));
 	}
 	return (ok & 1) && kinds < 8;
+}
+
+/* Whether dp_convert_args() would succeed, without converting: the count,
+ * then every kind against the declared type, first (a few instructions an
+ * argument) whether each is the type's natural kind.  For a backend that
+ * serializes straight from the caller's array (the LTTng runtime mode):
+ * after this, dp_convert_one() cannot fail on any of them, and an
+ * integer's first `width` bytes (little-endian) are already the value
+ * truncated to the declared width, as C assignment would. */
+static inline __attribute__((always_inline)) bool dp_args_match(const uint8_t *types, size_t ntypes,
+								const struct dynprobe_arg *args,
+								size_t nargs)
+{
+	unsigned int diff = 0;
+
+	if (nargs != ntypes)
+		return false;
+	for (size_t i = 0; i < nargs; i++)
+		diff |= (unsigned int)args[i].kind ^ dp_natural_kind[types[i] & 15u];
+	return __builtin_expect(diff == 0, 1) || dp_args_match_any(types, args, nargs);
 }
 
 /* dp_convert_one() out of line (tests). */

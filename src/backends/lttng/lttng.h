@@ -106,8 +106,9 @@ DP_HIDDEN void dp_lttng_rt_fire(const void *ctx, uint64_t gen, const union dp_va
 DP_HIDDEN bool dp_lttng_site_enabled(const struct dp_site *site);
 DP_HIDDEN void dp_lttng_site_fire(const struct dp_site *site, size_t nargs,
 				  const union dp_value *values);
-DP_HIDDEN int dp_lttng_site_fire_args(const struct dp_site *site, const uint8_t *types,
-				      size_t ntypes, const struct dynprobe_arg *args, size_t nargs);
+DP_HIDDEN int dp_lttng_site_fire_args(const volatile uint8_t *watch, uintptr_t word0,
+				      uintptr_t word1, const struct dp_probe_live *live,
+				      const struct dynprobe_arg *args, size_t nargs);
 
 /* ---- compiled mode: trusted objects (lttng_cache.c) ---- */
 /* Resolve the cache directory (opt, else $DYNPROBE_CACHE_DIR, else

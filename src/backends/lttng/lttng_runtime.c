@@ -22,14 +22,26 @@
  *                 the probe's USDT cell when the provider is also on USDT
  *                 (the state is the cell's first word, so one compare covers
  *                 both backends), else in a record slot (lttng_records.c).
- *   firing        dp_lttng_rt_fire() does what a compiled call site does (RCU read
- *                 lock, call every attached probe) and rt_probe() what a
- *                 compiled probe does, driven by the event's type table:
- *                 session/channel/event checks, the filter (its stack is
- *                 the converted argument array itself: one 8-byte slot per
- *                 field), then reserve, one write per field, commit; or, for
- *                 an event notifier (trigger), the capture stack and
- *                 notification_send().
+ *   firing        dp_lttng_site_fire_args() (the core's one call for a
+ *                 probe on LTTng only) reads the state word DISTANCE after
+ *                 the site's watch base, checks the fired kinds against the
+ *                 types row in one pass (dp_args_match(): nothing is
+ *                 converted or copied), then does what a compiled call site
+ *                 does (rt_fire(): RCU read lock, the event's generation,
+ *                 every attached probe, unlock); when the one probe
+ *                 attached is our own callback, its body is inlined rather
+ *                 than called through the array.  The body (rt_probe())
+ *                 does what a compiled probe does, driven by the event's
+ *                 type table: session/channel/event checks, the filter (its
+ *                 stack, one 8-byte slot per field, converted only when a
+ *                 filter or a notifier needs it), then reserve, the fixed
+ *                 fields packed straight from the caller's array (an
+ *                 integer's low bytes are its C-assignment truncation) and
+ *                 written one run per event_write(), strings with
+ *                 event_strcpy(), commit; or, for an event notifier
+ *                 (trigger), the capture stack and notification_send().
+ *                 A probe also on USDT comes through site_fire() with
+ *                 converted values (dp_lttng_rt_fire()), the same body.
  *
  * After loading, `lttng list -u -f` shows for `probe request u64:latency
  * str:path` in provider app exactly what the compiled mode shows:
@@ -58,6 +70,8 @@
  * provider of the same name, another build of this library) from ever
  * being attached to our callback. */
 #define RT_SIGNATURE_PREFIX "dynprobe-runtime-2("
+
+#define RT_STATE_OFFSET offsetof(struct dp_ust_tracepoint, state)
 
 /* What the fire path reads; in the never-freed slab below. */
 struct rt_event {
@@ -157,60 +171,66 @@ static __attribute__((noinline)) void prepare_stack(const struct rt_event *ev,
 	}
 }
 
-/* A double field's 8 bytes: an integer fired at it is converted. */
-static __attribute__((noinline)) uint64_t double_bits(const struct dynprobe_arg *a)
+/* The arguments with every double field's value as a double (an integer
+ * fired at it converted), for record_event(): events with a double only. */
+static __attribute__((noinline)) const struct dynprobe_arg *
+doubles_converted(const struct rt_event *ev, const struct dynprobe_arg *a,
+		  struct dynprobe_arg *copy)
 {
-	union dp_value v = { .u = a->v.u };
-
-	(void)dp_convert_one(DYNPROBE_DOUBLE, a, &v);
-	return v.u;
+	for (unsigned int i = 0; i < ev->nfields; i++) {
+		union dp_value v = { .u = a[i].v.u };
+		copy[i] = a[i];
+		if (ev->type[i] == DYNPROBE_DOUBLE) {
+			(void)dp_convert_one(DYNPROBE_DOUBLE, &a[i], &v);
+			copy[i].v.u = v.u;
+			copy[i].kind = DYNPROBE_KIND_DOUBLE;
+		}
+	}
+	return copy;
 }
 
 /*
  * One event into the ring buffer, serialized straight from the caller's
  * (checked) argument array.  The buffer is packed, and x86 little-endian:
  * an integer's first `bytes` bytes are the value truncated to its declared
- * width (what C assignment, and the compiled mode, record), so every fixed
+ * width (what C assignment, and the compiled mode, record), so each fixed
  * field is one 8-byte store into `packed` at the run's end, the next field
- * overwriting the excess; a run of fixed fields goes out in one
- * event_write().  Strings: their lengths before the reservation, then
- * event_strcpy(), NULL as "(null)".
+ * overwriting the excess; each run of fixed fields before a string (or
+ * the end) goes out in one event_write().  Strings: their lengths before
+ * the reservation, then event_strcpy(), NULL as "(null)".
  */
 static inline __attribute__((always_inline)) void
 record_event(struct dp_ust_event_recorder *rec, const struct rt_event *ev,
 	     const struct dynprobe_arg *a, struct dp_ust_probe_ctx *pctx)
 {
 	const struct dp_ust_channel_ops *ops = rec->chan->ops;
-	size_t len = ev->fixed_size, slen[DYNPROBE_MAX_ARGS], run = 0;
-	uint8_t packed[DYNPROBE_MAX_ARGS * 8];
+	const unsigned int nfields = ev->nfields, nstrings = ev->nstrings;
+	size_t len = ev->fixed_size, slen[DYNPROBE_MAX_ARGS];
+	struct dynprobe_arg copy[DYNPROBE_MAX_ARGS];
+	uint8_t packed[DYNPROBE_MAX_ARGS * 8 + 8];
 	struct dp_ust_rb_ctx ctx;
+	unsigned int i = 0;
 
-	for (unsigned int j = 0; j < ev->nstrings; j++) {
-		unsigned int i = ev->strings[j];
-		len += slen[i] = strlen(str_or_null(a[i].v.s)) + 1;
-	}
+	if (__builtin_expect(ev->ndoubles != 0, 0))
+		a = doubles_converted(ev, a, copy);
+	for (unsigned int j = 0; j < nstrings; j++)
+		len += slen[j] = strlen(str_or_null(a[ev->strings[j]].v.s)) + 1;
 	ctx = (struct dp_ust_rb_ctx){ .struct_size = sizeof(ctx), .client_priv = rec, .data_size = len,
 				      .largest_align = 1, .probe_ctx = pctx };
 	if (ops->event_reserve(&ctx) < 0)
 		return; /* lttng-ust counts it as discarded */
-	for (unsigned int i = 0; i < ev->nfields; i++) {
-		unsigned int bytes = ev->bytes[i];
-		if (bytes) {
-			uint64_t x = a[i].v.u;
-			if (__builtin_expect(ev->ndoubles != 0, 0) &&
-			    ev->type[i] == DYNPROBE_DOUBLE && a[i].kind != DYNPROBE_KIND_DOUBLE)
-				x = double_bits(&a[i]);
-			memcpy(packed + run, &x, 8); /* run + 8 <= sizeof(packed) */
-			run += bytes;
-			continue;
+	for (unsigned int j = 0; j <= nstrings; j++) {
+		unsigned int end = j < nstrings ? ev->strings[j] : nfields;
+		size_t run = 0;
+		for (; i < end; i++) {
+			memcpy(packed + run, &a[i].v, 8); /* run + 8 <= sizeof(packed) */
+			run += ev->bytes[i];
 		}
 		if (run)
 			ops->event_write(&ctx, packed, run, 1);
-		run = 0;
-		ops->event_strcpy(&ctx, str_or_null(a[i].v.s), slen[i]);
+		if (j < nstrings)
+			ops->event_strcpy(&ctx, str_or_null(a[i++].v.s), slen[j]);
 	}
-	if (run)
-		ops->event_write(&ctx, packed, run, 1);
 	ops->event_commit(&ctx);
 }
 
@@ -282,8 +302,11 @@ const volatile int *dp_lttng_rt_state(const void *ctx)
 }
 
 /* What a compiled call site does: RCU read lock, every attached probe,
- * unlock; `a` checked against the event's types already. */
+ * unlock; `a` checked against the event's types already.  `record`: the
+ * event's call-site record when the caller knows it without reading the
+ * event (NULL: ev->record). */
 static inline __attribute__((always_inline)) void rt_fire(const void *ctx, uint64_t gen,
+							  struct dp_ust_tracepoint *record,
 							  const struct dynprobe_arg *a)
 {
 	const struct rt_event *ev = ctx;
@@ -297,8 +320,9 @@ static inline __attribute__((always_inline)) void rt_fire(const void *ctx, uint6
 	/* lttng-ust publishes the array with a store-release
 	 * (rcu_assign_pointer); a load-acquire reads it, and is a plain load
 	 * on x86, where lttng_ust_tp_rcu_dereference_sym() is a call. */
-	p = __atomic_load_n(&__atomic_load_n(&ev->record, __ATOMIC_RELAXED)->probes,
-			    __ATOMIC_ACQUIRE);
+	if (!record)
+		record = __atomic_load_n(&ev->record, __ATOMIC_RELAXED);
+	p = __atomic_load_n(&record->probes, __ATOMIC_ACQUIRE);
 	if (!p)
 		goto out;
 	/* Our class's callback is the only one lttng-ust can attach here
@@ -335,7 +359,7 @@ void dp_lttng_rt_fire(const void *ctx, uint64_t gen, const union dp_value *v)
 			    : t == DYNPROBE_DOUBLE ? DYNPROBE_KIND_DOUBLE
 			    : DYNPROBE_KIND_INT;
 	}
-	rt_fire(ctx, gen, a);
+	rt_fire(ctx, gen, NULL, a);
 }
 
 /* The backend's site_enabled(), site_fire() and site_fire_args()
@@ -367,30 +391,39 @@ void dp_lttng_site_fire(const struct dp_site *s, size_t nargs, const union dp_va
 		((dp_lttng_fire_fn)s->word[1])(values);
 }
 
-/* The one-backend fire path.  Runtime mode: the state word, the kinds
- * checked in one pass, then the call site's work with the caller's own
- * array, serialized by the probe body (no converted copy).  Compiled mode:
- * its generated fire function takes converted values. */
-int dp_lttng_site_fire_args(const struct dp_site *s, const uint8_t *types, size_t ntypes,
-			    const struct dynprobe_arg *args, size_t nargs)
+/*
+ * The one-backend fire path, the site's words in registers.  Runtime mode:
+ * rt_load() put the site's watch base DYNPROBE__WATCH_DISTANCE before the
+ * record's state (in a record slot or a host's cell, mapped for the life
+ * of the process), so the state is one load from the site and the record
+ * needs no load at all: the fire's chain of dependent loads, which the
+ * RCU read lock's full barrier waits for, is two loads shorter than
+ * through the event.  Then the kinds checked in one pass, then the call
+ * site's work with the caller's own array, serialized by the probe body
+ * (no converted copy).  Compiled mode: its generated fire function takes
+ * converted values.
+ */
+int dp_lttng_site_fire_args(const volatile uint8_t *watch, uintptr_t w0, uintptr_t w1,
+			    const struct dp_probe_live *live, const struct dynprobe_arg *args,
+			    size_t nargs)
 {
-	uintptr_t w0 = s->word[0];
-
 	if (__builtin_expect(w0 & DP_LTTNG_SITE_RUNTIME, 1)) {
 		const void *ctx = (const void *)(w0 & ~DP_LTTNG_SITE_RUNTIME);
-		if (!__atomic_load_n(rt_state(ctx), __ATOMIC_RELAXED))
+		const volatile int *state = (const volatile int *)(watch + DYNPROBE__WATCH_DISTANCE);
+		if (!__atomic_load_n(state, __ATOMIC_RELAXED))
 			return 0;
-		if (!dp_args_match(types, ntypes, args, nargs))
+		if (!dp_args_match(live->types, live->nargs, args, nargs))
 			return -DYNPROBE_EMISMATCH;
-		rt_fire(ctx, (uint64_t)s->word[1], args);
+		rt_fire(ctx, (uint64_t)w1,
+			(struct dp_ust_tracepoint *)(void *)((uintptr_t)state - RT_STATE_OFFSET), args);
 		return 1;
 	}
 	union dp_value values[DYNPROBE_MAX_ARGS];
 	if (!__atomic_load_n((const volatile int *)w0, __ATOMIC_RELAXED))
 		return 0;
-	if (!dp_convert_args(types, ntypes, args, nargs, values))
+	if (!dp_convert_args(live->types, live->nargs, args, nargs, values))
 		return -DYNPROBE_EMISMATCH;
-	((dp_lttng_fire_fn)s->word[1])(values);
+	((dp_lttng_fire_fn)w1)(values);
 	return 1;
 }
 
@@ -681,6 +714,8 @@ int dp_lttng_rt_load(const struct dp_provider_desc *desc, volatile uint8_t *cons
 	for (size_t i = 0; i < rt->n; i++) {
 		struct rt_event *ev = rt->events[i];
 		__atomic_store_n(&ev->gen, ev->gen + 1, __ATOMIC_RELEASE); /* live */
+		/* dp_lttng_site_fire_args() finds the state, and the
+		 * record, DISTANCE after the watch base: keep it so. */
 		sites[i] = (struct dp_lttng_site){
 			.state = &rt->records[i]->state,
 			.watch_base = (const volatile uint8_t *)&rt->records[i]->state -

@@ -67,12 +67,14 @@ void dp_lttng_site_fire(const struct dp_site *site, size_t nargs, const union dp
 	(void)values;
 }
 
-int dp_lttng_site_fire_args(const struct dp_site *site, const uint8_t *types, size_t ntypes,
-			    const struct dynprobe_arg *args, size_t nargs)
+int dp_lttng_site_fire_args(const volatile uint8_t *watch, uintptr_t word0, uintptr_t word1,
+			    const struct dp_probe_live *live, const struct dynprobe_arg *args,
+			    size_t nargs)
 {
-	(void)site;
-	(void)types;
-	(void)ntypes;
+	(void)watch;
+	(void)word0;
+	(void)word1;
+	(void)live;
 	(void)args;
 	(void)nargs;
 	return 0;

@@ -88,17 +88,19 @@ static void toy_site_fire(const struct dp_site *s, size_t nargs, const union dp_
 
 /* The one-call shortcut, built from the same two steps, counted so that
  * a test can tell which path the core took. */
-static int toy_site_fire_args(const struct dp_site *s, const uint8_t *types, size_t ntypes,
-			      const struct dynprobe_arg *args, size_t nargs)
+static int toy_site_fire_args(const volatile uint8_t *watch, uintptr_t word0, uintptr_t word1,
+			      const struct dp_probe_live *live, const struct dynprobe_arg *args,
+			      size_t nargs)
 {
+	const struct dp_site site = { .watch = watch, .word = { word0, word1 } };
 	union dp_value values[DYNPROBE_MAX_ARGS];
 
 	dp_toy_shortcuts++;
-	if (!toy_site_enabled(s))
+	if (!toy_site_enabled(&site))
 		return 0;
-	if (!dp_convert_args(types, ntypes, args, nargs, values))
+	if (!dp_convert_args(live->types, live->nargs, args, nargs, values))
 		return -DYNPROBE_EMISMATCH;
-	toy_site_fire(s, nargs, values);
+	toy_site_fire(&site, nargs, values);
 	return 1;
 }
 
