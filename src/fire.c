@@ -27,9 +27,10 @@
  * fire row (per backend number, its site_fire_args()), which gets the
  * site's words in registers and the caller's argument array unconverted
  * (the backend checks and converts, or serializes straight from it).
- * What costs on this path is less the instructions than the chain of
- * dependent loads from the handle to the backend's state word: a tracer's
- * read lock (LTTng's urcu-bp has a full barrier) waits for all of it.
+ * What costs on this path is less the instructions than its latency: the
+ * chain of dependent loads from the handle to the backend's state word,
+ * and every store, before a tracer's read lock (LTTng's urcu-bp puts a
+ * full barrier there, which waits for them).
  * Two or more loaded sites take the generic path: site_enabled() on each,
  * one conversion (dp_convert_args(), a table) for all, site_fire() each.
  */
@@ -212,18 +213,17 @@ static int fire_live(const struct dp_probe_live *l, unsigned int room,
 typedef int (*dp_fire_args_fn)(const volatile uint8_t *watch, uintptr_t word0, uintptr_t word1,
 			       const struct dp_probe_live *live, const struct dynprobe_arg *args,
 			       size_t nargs);
-#define FIRE_ROW 8 /* backend numbers are masked into it */
-static dp_fire_args_fn fire_row[FIRE_ROW];
-_Static_assert(sizeof(((struct dp_probe_live *)0)->backend[0]) == 1, "backend numbers are bytes");
+static dp_fire_args_fn fire_row[256];
+_Static_assert(sizeof(((struct dp_probe_live *)0)->backend[0]) == 1, "any backend number indexes it");
 
 static void fire_row_fill(const struct dp_probe_live *live)
 {
 	for (size_t k = 0; k < DP_PROBE_SITES; k++) {
 		const struct dp_backend *be = site_backend(live, k);
-		unsigned int b = live->backend[k];
 
-		if (be && be->site_fire_args && b < FIRE_ROW)
-			__atomic_store_n(&fire_row[b], be->site_fire_args, __ATOMIC_RELAXED);
+		if (be && be->site_fire_args)
+			__atomic_store_n(&fire_row[live->backend[k]], be->site_fire_args,
+					 __ATOMIC_RELAXED);
 	}
 }
 
@@ -241,7 +241,7 @@ static inline __attribute__((always_inline)) int fire_room(const struct dp_slot 
 	if (!fire_read(slot, gen, room, &live))
 		return 0;
 	if (room == 1 || !live.backend[1]) {
-		fn = __atomic_load_n(&fire_row[live.backend[0] & (FIRE_ROW - 1)], __ATOMIC_RELAXED);
+		fn = __atomic_load_n(&fire_row[live.backend[0]], __ATOMIC_RELAXED);
 		if (fn)
 			return fn(live.sites[0].watch, live.sites[0].word[0], live.sites[0].word[1],
 				  &live, args, nargs);
