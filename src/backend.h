@@ -136,7 +136,9 @@ struct dp_backend {
 	/* Append this image's section to the process's introspection record
 	 * (`dynprobe list`; src/introspect.h defines the writer): `sites` are
 	 * this backend's site of each probe, in probe order.  Called under
-	 * the provider's lock from dp_registry_introspect() (provider.c).
+	 * the provider's lock from dp_provider_introspect() (provider.c):
+	 * for this provider after its load or unload, for every provider
+	 * when the record is first written or rebuilt in a fork child.
 	 * Optional. */
 	int (*introspect)(const void *image, const struct dp_site *sites, size_t nprobes,
 			  struct dp_intro_writer *w);
@@ -163,8 +165,11 @@ DP_HIDDEN int dp_provider_image_info(const struct dynprobe_provider *provider, u
 				     struct dp_image_info *info);
 
 /* The introspection record (src/introspect.h): the core calls
- * dp_introspect_update() after every load, unload and free, holding no
- * lock, and its walker dp_registry_introspect() calls each loaded
- * backend's introspect op. */
+ * dp_introspect_update(provider) after a load or unload and
+ * dp_introspect_forget(provider) at free, holding no lock; only that
+ * provider's part of the record is rewritten (dp_provider_introspect(),
+ * which calls each loaded backend's introspect op).  The whole record is
+ * written (dp_registry_introspect(), every provider) only the first time,
+ * and in a fork child. */
 
 #endif /* DYNPROBE_BACKEND_H */

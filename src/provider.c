@@ -333,8 +333,7 @@ static int provider_introspect(struct dynprobe_provider *prov, struct dp_intro_w
 	if (!descs || !ptrs || !sites)
 		goto out;
 	/* The record has each probe's name and types only: no argument
-	 * names to look up (a walk happens at every load, over every
-	 * provider of the process). */
+	 * names to look up. */
 	for (size_t i = 0; i < prov->nprobes; i++) {
 		const struct dp_slot *s = provider_slot(prov, i);
 
