@@ -26,6 +26,7 @@
 #include <cmocka.h>
 
 #include "introspect.h"
+#include "read_record.h"
 
 static int lttng_state_word = 1;
 
@@ -106,34 +107,6 @@ static void fake_set(int i, bool registered, bool loaded, int extra)
 {
 	fake[i] = (struct fake){registered, loaded, extra, ""};
 	snprintf(fake[i].name, sizeof(fake[i].name), "f%d", i);
-}
-
-/* The record as another process would read it: the maps line, then
- * map_files.  Returns a malloc()ed copy and its inode. */
-static uint8_t *read_record(size_t *len, unsigned long *ino)
-{
-	char line[512], path[128];
-	unsigned long lo = 0, hi = 0;
-	uint8_t *buf = NULL;
-	FILE *maps = fopen("/proc/self/maps", "r");
-	struct stat st;
-
-	while (maps && fgets(line, sizeof(line), maps))
-		if (strstr(line, "/memfd:" DP_INTRO_MEMFD_NAME " ") &&
-		    sscanf(line, "%lx-%lx %*s %*s %*s %lu", &lo, &hi, ino) == 3)
-			break;
-	if (maps)
-		fclose(maps);
-	if (!hi)
-		return NULL;
-	snprintf(path, sizeof(path), "/proc/self/map_files/%lx-%lx", lo, hi);
-	int fd = open(path, O_RDONLY);
-	if (fd < 0 || fstat(fd, &st) < 0)
-		return NULL;
-	buf = malloc((size_t)st.st_size);
-	*len = (size_t)pread(fd, buf, (size_t)st.st_size, 0);
-	close(fd);
-	return buf;
 }
 
 struct seen {

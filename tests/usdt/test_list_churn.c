@@ -19,6 +19,7 @@
 #include <dynprobe.h>
 
 #include "introspect_format.h"
+#include "read_record.h"
 
 #define MAX_N 5000
 
@@ -36,32 +37,6 @@ static int failures;
 			failures++;                                                                \
 		}                                                                                  \
 	} while (0)
-
-static uint8_t *read_record(size_t *len)
-{
-	char line[512], path[128];
-	unsigned long lo = 0, hi = 0;
-	uint8_t *buf = NULL;
-	FILE *maps = fopen("/proc/self/maps", "r");
-	struct stat st;
-	int fd;
-
-	while (maps && fgets(line, sizeof(line), maps))
-		if (strstr(line, "/memfd:" DP_INTRO_MEMFD_NAME " ") &&
-		    sscanf(line, "%lx-%lx", &lo, &hi) == 2)
-			break;
-	if (maps)
-		fclose(maps);
-	if (!hi)
-		return NULL;
-	snprintf(path, sizeof(path), "/proc/self/map_files/%lx-%lx", lo, hi);
-	fd = open(path, O_RDONLY);
-	if (fd < 0 || fstat(fd, &st) < 0 || !(buf = malloc((size_t)st.st_size)))
-		return NULL;
-	*len = (size_t)pread(fd, buf, (size_t)st.st_size, 0);
-	close(fd);
-	return buf;
-}
 
 static int visit(const struct dp_intro_read_provider *pv, void *arg)
 {
@@ -91,7 +66,7 @@ static int visit(const struct dp_intro_read_provider *pv, void *arg)
 static void check(const char *when, int n)
 {
 	size_t len = 0;
-	uint8_t *rec = read_record(&len);
+	uint8_t *rec = read_record(&len, NULL);
 	int listed = 0, live = 0, r;
 
 	memset(seen, 0, sizeof(seen));
