@@ -3,7 +3,7 @@
  * dpbench_lttng.c - recording cost of the LTTng backend's two modes against
  * a static lttng_ust_tracepoint() with the same fields, side by side.
  *
- * Usage: dpbench-lttng --csv FILE [--reps R] [--ms MS]
+ * Usage: dpbench-lttng --csv FILE [--reps R] [--ms MS] [--first-rep N]
  *
  * Runs next to a session daemon (bench/run.sh runs it inside
  * tests/lib/lttng-private.sh): one snapshot-mode session with an
@@ -20,7 +20,10 @@
  * loop gives the loop's own cost.  Times are the thread's CPU time
  * (CLOCK_THREAD_CPUTIME_ID), so preemption by other processes on a shared
  * machine does not count.  Rows, as dpbench's: kind fire,
- * state lttng, mechanism lttng_ust|lttng_rt|lttng_compiled|empty, nargs.
+ * state lttng, mechanism lttng_ust|lttng_rt|lttng_compiled|empty, nargs,
+ * repetition numbered from --first-rep: bench/run.sh runs several
+ * processes (each its own address-space layout, which moves a ratio by
+ * about 1 % from one process to the next) into one file.
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -174,17 +177,19 @@ static int all_enabled(void)
 int main(int argc, char **argv)
 {
 	const char *csv = NULL;
-	int reps = 15, c, r;
+	int reps = 15, first_rep = 0, c, r;
 	double ms = 40;
 	char cmd[512], session[64];
 	FILE *out;
 
 	while ((c = getopt_long(argc, argv, "", (struct option[]){
-			{ "csv", 1, 0, 'c' }, { "reps", 1, 0, 'r' }, { "ms", 1, 0, 'm' }, { 0 } },
+			{ "csv", 1, 0, 'c' }, { "reps", 1, 0, 'r' }, { "ms", 1, 0, 'm' },
+			{ "first-rep", 1, 0, 'f' }, { 0 } },
 			NULL)) != -1) {
 		if (c == 'c') csv = optarg;
 		else if (c == 'r') reps = atoi(optarg);
 		else if (c == 'm') ms = atof(optarg);
+		else if (c == 'f') first_rep = atoi(optarg);
 		else return 2;
 	}
 	out = csv ? fopen(csv, "a") : stdout;
@@ -211,7 +216,7 @@ int main(int argc, char **argv)
 		usleep(10000);
 	for (size_t k = 0; k < NCELLS; k++)
 		cells[k].iters = calibrate(cells[k].loop, ms / BURSTS);
-	for (int rep = 0; rep < reps; rep++)
+	for (int rep = first_rep; rep < first_rep + reps; rep++)
 		run_rep(out, rep);
 	snprintf(cmd, sizeof(cmd), "{ lttng destroy %s; rm -rf /tmp/%s; } >/dev/null 2>&1",
 		 session, session);

@@ -755,6 +755,10 @@ METHOD = """\
   RSS / size deltas around build + load; mapped = the provider's memfd lines in
   /proc/self/maps.  LTTng cold = fresh cache directory; cached = same
   directory and names in a new process.
+- LTTng modes: `dpbench-lttng` runs in three processes of five repetitions
+  (one process's address-space layout moves its ratios by about 1 %, more
+  than its own repetitions spread); in each repetition every cell runs in 16
+  short bursts, the cells taking turns, timed in thread CPU time.
 - `fprintf` writes to a file truncated before each measurement; with 2 threads
   they share one FILE (its lock is part of the cost).
 - Scaling: `dp_usdt_10k` fires probe #5000 of a 10,000-probe USDT provider that

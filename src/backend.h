@@ -119,15 +119,18 @@ struct dp_backend {
 	void (*site_fire)(const struct dp_site *site, size_t nargs, const union dp_value *values);
 	/* Optional, and only a shortcut: the fire path of a probe loaded on
 	 * this backend alone, in one call.  Exactly site_enabled(), then
-	 * (only when enabled) dp_convert_args() against the probe's types
-	 * row (live->types, live->nargs), then site_fire(): returns 0 (nobody
-	 * listens), 1 (emitted) or -DYNPROBE_EMISMATCH (nothing emitted).
-	 * Same rules as those two.  The site comes as its three words, in
-	 * registers: the fire path's latency is a chain of dependent loads,
-	 * and a round trip through memory would add to it. */
+	 * (only when enabled) dp_convert_args() against the probe's
+	 * signature (dp_sig_convert_args(): its count is DP_SIG_BAD_COUNT
+	 * when the caller fired another number of arguments), then
+	 * site_fire(): returns 0 (nobody listens), 1 (emitted) or
+	 * -DYNPROBE_EMISMATCH (nothing emitted).  Same rules as those two.
+	 * Everything comes in the six argument registers, the site as its
+	 * three words, and the core reaches it with a jump: what costs on
+	 * this path is the chain of dependent loads and every store before
+	 * the tracer's read lock (fire.c), and a round trip through memory
+	 * would add to both. */
 	int (*site_fire_args)(const volatile uint8_t *watch, uintptr_t word0, uintptr_t word1,
-			      const struct dp_probe_live *live, const struct dynprobe_arg *args,
-			      size_t nargs);
+			      dp_fire_sig sig, const struct dynprobe_arg *args);
 	void (*image_info)(const void *image, struct dp_image_info *info);	  /* optional */
 	void (*site_info)(const struct dp_site *site, struct dp_site_info *info); /* optional */
 	/* fork(): called with every provider locked (provider.c), so that a

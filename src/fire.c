@@ -20,17 +20,18 @@
  * Nothing here allocates, locks, logs or blocks.
  *
  * The traced path is short on purpose (issue 12: an LTTng record through
- * dynprobe within 1.1x of a static tracepoint): the slot is found inline,
- * only the words the slot has room for are copied (unrolled, into
- * registers), a stale generation is refused before the copy, and a probe
- * on one backend costs one indirect call, found with one load from the
- * fire row (per backend number, its site_fire_args()), which gets the
- * site's words in registers and the caller's argument array unconverted
- * (the backend checks and converts, or serializes straight from it).
- * What costs on this path is less the instructions than its latency: the
- * chain of dependent loads from the handle to the backend's state word,
- * and every store, before a tracer's read lock (LTTng's urcu-bp puts a
- * full barrier there, which waits for them).
+ * dynprobe within 1.1x of a static tracepoint).  For a probe on one
+ * backend, dynprobe_fire() finds the slot inline, reads its five words
+ * (signature and site) once under the counter, straight into registers,
+ * refuses a stale generation, and jumps to the backend's
+ * site_fire_args(), found with one load from the fire row (per backend
+ * number): the site's words, the signature (dp_fire_sig, two registers)
+ * and the caller's argument array unconverted (the backend checks and
+ * converts, or serializes straight from it).  Nothing is stored on the
+ * way: a tracer's read lock (LTTng's urcu-bp) ends in a full barrier,
+ * which waits for every store and load before it.  A writer active, a
+ * slot with room for two sites or a backend without the shortcut go to
+ * fire_slow(), which reads again with retries.
  * Two or more loaded sites take the generic path: site_enabled() on each,
  * one conversion (dp_convert_args(), a table) for all, site_fire() each.
  */
@@ -208,11 +209,10 @@ static int fire_live(const struct dp_probe_live *l, unsigned int room,
  * check and two dependent loads.  Filled by dp_probe_publish() for the
  * backends it publishes, before the slot's write section, so a reader
  * that sees backend b in a consistent copy sees row[b] filled (and a value
- * once stored never changes).
+ * once stored never changes).  Row 0 (not loaded) stays NULL.
  */
 typedef int (*dp_fire_args_fn)(const volatile uint8_t *watch, uintptr_t word0, uintptr_t word1,
-			       const struct dp_probe_live *live, const struct dynprobe_arg *args,
-			       size_t nargs);
+			       dp_fire_sig sig, const struct dynprobe_arg *args);
 static dp_fire_args_fn fire_row[256];
 _Static_assert(sizeof(((struct dp_probe_live *)0)->backend[0]) == 1, "any backend number indexes it");
 
@@ -227,6 +227,16 @@ static void fire_row_fill(const struct dp_probe_live *live)
 	}
 }
 
+/* The signature as the backend gets it: the count replaced by
+ * DP_SIG_BAD_COUNT when the caller fired another number of arguments. */
+static inline __attribute__((always_inline)) dp_fire_sig fire_sig(uint64_t word0, uint64_t word1,
+								  size_t nargs)
+{
+	if (nargs != ((word0 >> DP_SIG_NARGS_SHIFT) & 0xffu))
+		word0 |= (uint64_t)DP_SIG_BAD_COUNT << DP_SIG_NARGS_SHIFT;
+	return (dp_fire_sig)word1 << 64 | word0;
+}
+
 /* A probe loaded on one backend only, the usual case, takes that
  * backend's site_fire_args() when it has one: enabled check, conversion
  * and emission in one indirect call. */
@@ -236,26 +246,57 @@ static inline __attribute__((always_inline)) int fire_room(const struct dp_slot 
 							   size_t nargs)
 {
 	struct dp_probe_live live;
+	uint64_t w[2];
 	dp_fire_args_fn fn;
 
 	if (!fire_read(slot, gen, room, &live))
 		return 0;
 	if (room == 1 || !live.backend[1]) {
 		fn = __atomic_load_n(&fire_row[live.backend[0]], __ATOMIC_RELAXED);
-		if (fn)
+		if (fn) {
+			memcpy(w, &live, sizeof(w));
 			return fn(live.sites[0].watch, live.sites[0].word[0], live.sites[0].word[1],
-				  &live, args, nargs);
+				  fire_sig(w[0], w[1], nargs), args);
+		}
 	}
 	return fire_live(&live, room, args, nargs);
 }
 
-/* 0 also for a freed handle, and for a site whose provider was freed
+/* Everything but the one-site path's first, undisturbed read: a slot with
+ * room for two sites, a writer active, no shortcut. */
+static __attribute__((noinline)) int fire_slow(const struct dynprobe_probe *probe,
+					       const struct dynprobe_arg *args, size_t nargs)
+{
+	uint32_t gen = probe->gen;
+	const struct dp_slot *slot = dp_slot_at(probe->slot);
+
+	if (!slot || !gen)
+		return 0;
+	if (slot_room(slot) == 1)
+		return fire_room(slot, gen, 1, args, nargs);
+	return fire_room(slot, gen, DP_PROBE_SITES, args, nargs);
+}
+
+/*
+ * 0 also for a freed handle, and for a site whose provider was freed
  * (dynprobe.h passes DYNPROBE__UNBOUND, which names no slot's generation:
- * generation 0 is never live). */
+ * generation 0 is never live).
+ *
+ * The usual case, a slot with room for one site read without a writer
+ * active and a backend with site_fire_args(), stores nothing: the slot's
+ * five words go from the slot into the argument registers, and the
+ * backend is reached with a jump (its return is the caller's).  Its read
+ * is fire_read()'s first try, written out so that nothing (a retry count,
+ * a copy) keeps a value across it.
+ */
 int dynprobe_fire(struct dynprobe_probe *probe, const struct dynprobe_arg *args, size_t nargs)
 {
 	const struct dp_slot *slot;
+	const uint64_t *s;
+	uint64_t w0, w1, watch, word0, word1;
+	unsigned int seq;
 	uint32_t gen;
+	dp_fire_args_fn fn;
 
 	if (!probe || (nargs && !args))
 		return -EINVAL;
@@ -263,9 +304,29 @@ int dynprobe_fire(struct dynprobe_probe *probe, const struct dynprobe_arg *args,
 	slot = dp_slot_at(probe->slot);
 	if (!slot || !gen)
 		return 0;
-	if (slot_room(slot) == 1)
-		return fire_room(slot, gen, 1, args, nargs);
-	return fire_room(slot, gen, DP_PROBE_SITES, args, nargs);
+	if (slot_room(slot) != 1)
+		return fire_slow(probe, args, nargs);
+	_Static_assert(offsetof(struct dp_probe_live, sites) == sizeof(dp_fire_sig) &&
+			       sizeof(struct dp_site) == 3 * sizeof(uint64_t),
+		       "one site: two signature words and three site words");
+	s = (const uint64_t *)(const void *)&slot->live;
+	seq = __atomic_load_n(&slot->seq, __ATOMIC_ACQUIRE);
+	if (__builtin_expect(seq & 1, 0) || __atomic_load_n(&slot->gen, __ATOMIC_RELAXED) != gen)
+		return fire_slow(probe, args, nargs);
+	w0 = __atomic_load_n(&s[0], __ATOMIC_RELAXED);
+	w1 = __atomic_load_n(&s[1], __ATOMIC_RELAXED);
+	watch = __atomic_load_n(&s[2], __ATOMIC_RELAXED);
+	word0 = __atomic_load_n(&s[3], __ATOMIC_RELAXED);
+	word1 = __atomic_load_n(&s[4], __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	if (__builtin_expect(__atomic_load_n(&slot->seq, __ATOMIC_RELAXED) != seq, 0))
+		return fire_slow(probe, args, nargs);
+	/* Backend 0: not loaded, row 0 is NULL. */
+	fn = __atomic_load_n(&fire_row[w0 & 0xffu], __ATOMIC_RELAXED);
+	if (__builtin_expect(!fn, 0))
+		return fire_slow(probe, args, nargs);
+	return fn((const volatile uint8_t *)(uintptr_t)watch, (uintptr_t)word0, (uintptr_t)word1,
+		  fire_sig(w0, w1, nargs), args);
 }
 
 unsigned int dynprobe_probe_listening(const struct dynprobe_probe *probe)

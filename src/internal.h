@@ -56,6 +56,48 @@ struct dp_probe_live {
 	struct dp_site sites[DP_PROBE_SITES];
 };
 
+/*
+ * The probe's signature as the fire path hands it to a backend's
+ * site_fire_args(): the first 16 bytes of dp_probe_live (its backend
+ * numbers, count and types row) as one 128-bit integer, which the calling
+ * convention passes in two registers (a struct of two words, GCC copies
+ * through the stack).  Nothing on the way from the handle to the
+ * tracer's read lock is stored to memory: every store before that lock's
+ * full barrier is waited for (fire.c).  Read with dp_sig_nargs() and
+ * dp_sig_type(); the core sets the count to DP_SIG_BAD_COUNT when the
+ * caller fired another number of arguments, so that the backend reports
+ * the mismatch only when enabled.
+ */
+typedef unsigned __int128 dp_fire_sig;
+#define DP_SIG_BAD_COUNT 0xffu
+#define DP_SIG_NARGS_SHIFT (8 * offsetof(struct dp_probe_live, nargs))
+_Static_assert(offsetof(struct dp_probe_live, nargs) == 2 &&
+		       offsetof(struct dp_probe_live, types) == 3 &&
+		       offsetof(struct dp_probe_live, types) + DYNPROBE_MAX_ARGS <=
+			       sizeof(dp_fire_sig) &&
+		       DYNPROBE_MAX_ARGS < DP_SIG_BAD_COUNT &&
+		       __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
+	       "dp_fire_sig is the first 16 bytes of dp_probe_live, little-endian");
+
+static inline unsigned int dp_sig_nargs(dp_fire_sig sig)
+{
+	return (unsigned int)(sig >> DP_SIG_NARGS_SHIFT) & 0xffu;
+}
+
+/* Type i (< dp_sig_nargs()), from the registers: no copy to memory. */
+static inline unsigned int dp_sig_type(dp_fire_sig sig, unsigned int i)
+{
+	return (unsigned int)(sig >> (8 * (offsetof(struct dp_probe_live, types) + i))) & 0xffu;
+}
+
+/* The types row back in memory, for the paths that index it (conversion
+ * for a compiled provider, a test backend). */
+static inline void dp_sig_types(dp_fire_sig sig, uint8_t types[DYNPROBE_MAX_ARGS])
+{
+	for (unsigned int i = 0; i < DYNPROBE_MAX_ARGS; i++)
+		types[i] = (uint8_t)dp_sig_type(sig, i);
+}
+
 static inline size_t dp_live_words(unsigned int nsites)
 {
 	return (offsetof(struct dp_probe_live, sites) + nsites * sizeof(struct dp_site)) /
@@ -281,6 +323,43 @@ static inline __attribute__((always_inline)) bool dp_args_match(const uint8_t *t
 	for (size_t i = 0; i < nargs; i++)
 		diff |= (unsigned int)args[i].kind ^ dp_natural_kind[types[i] & 15u];
 	return __builtin_expect(diff == 0, 1) || dp_args_match_any(types, args, nargs);
+}
+
+static __attribute__((noinline, unused)) bool dp_sig_args_match_any(dp_fire_sig sig,
+									const struct dynprobe_arg *args)
+{
+	uint8_t types[DYNPROBE_MAX_ARGS];
+
+	dp_sig_types(sig, types);
+	return dp_args_match_any(types, args, dp_sig_nargs(sig));
+}
+
+/* dp_args_match() on a signature in registers: the count (the core's
+ * DP_SIG_BAD_COUNT fails it), then every kind. */
+static inline __attribute__((always_inline)) bool dp_sig_args_match(dp_fire_sig sig,
+								    const struct dynprobe_arg *args)
+{
+	unsigned int n = dp_sig_nargs(sig), diff = 0;
+
+	if (n > DYNPROBE_MAX_ARGS)
+		return false;
+	for (unsigned int i = 0; i < n; i++)
+		diff |= (unsigned int)args[i].kind ^ dp_natural_kind[dp_sig_type(sig, i) & 15u];
+	return __builtin_expect(diff == 0, 1) || dp_sig_args_match_any(sig, args);
+}
+
+/* dp_convert_args() from a signature in registers. */
+static inline __attribute__((always_inline)) bool
+dp_sig_convert_args(dp_fire_sig sig, const struct dynprobe_arg *args, union dp_value *out)
+{
+	unsigned int n = dp_sig_nargs(sig);
+
+	if (n > DYNPROBE_MAX_ARGS)
+		return false;
+	for (unsigned int i = 0; i < n; i++)
+		if (!dp_convert_one((enum dynprobe_type)dp_sig_type(sig, i), &args[i], &out[i]))
+			return false;
+	return true;
 }
 
 /* dp_convert_one() out of line (tests). */

@@ -22,9 +22,14 @@ for mode in runtime compiled; do
 	[ $? = $([ $mode = runtime ] && echo 0 || echo 1) ] || dp_fail "$mode: not loaded in $mode mode: $(cat "$work/err-$mode")"
 	dp_wait_until 10 'lttng list -u -f >"$work/list" 2>&1 && grep -q "dpt:many" "$work/list"' ||
 		dp_fail "$mode: events not listed"
-	# This PID's block, without the PID line.
+	# This PID's block, without the PID line, one event (its line and its
+	# fields) at a time in sorted order: lttng-ust lists its own providers
+	# (lttng_ust_lib, lttng_ust_tracef, ...) in the order they registered,
+	# which moves with when a compiled provider's object is dlopen()ed.
 	awk -v pid="PID: $pid " 'index($0, "PID: ") { on = index($0, pid) > 0; next } on' "$work/list" |
-		grep -v '^$' >"$work/list-$mode"
+		grep -v '^$' |
+		awk '/^      [^ ]/ { if (b != "") print b; b = $0; next } { b = b "\t" $0 }
+		     END { if (b != "") print b }' | LC_ALL=C sort | tr '\t' '\n' >"$work/list-$mode"
 	touch "$work/go-$mode"
 	wait "$pid" || dp_fail "$mode: driver failed"
 	lttng stop >/dev/null

@@ -288,6 +288,68 @@ static void test_args_match(void **state)
 	assert_true(dp_args_match(row, 6, a, 6));
 }
 
+/* The signature the fire path passes in registers (dp_fire_sig) reads
+ * back exactly the count and types row of dp_probe_live, for every count
+ * and every type at every position, and its checks and conversion agree
+ * with the row's; the core's DP_SIG_BAD_COUNT fails both. */
+static void test_fire_sig(void **state)
+{
+	static const uint8_t all[] = { DYNPROBE_I8, DYNPROBE_U8, DYNPROBE_I16, DYNPROBE_U16,
+				       DYNPROBE_I32, DYNPROBE_U32, DYNPROBE_I64, DYNPROBE_U64,
+				       DYNPROBE_STR, DYNPROBE_DOUBLE };
+	static const int kinds[] = { DYNPROBE_KIND_INT, DYNPROBE_KIND_UINT, DYNPROBE_KIND_DOUBLE,
+				     DYNPROBE_KIND_STR, 0, 9, -1 };
+	const size_t ntypes = sizeof(all), nkinds = sizeof(kinds) / sizeof(kinds[0]);
+	(void)state;
+
+	for (unsigned int n = 0; n <= DYNPROBE_MAX_ARGS; n++) {
+		for (size_t shift = 0; shift < ntypes; shift++) {
+			struct dp_probe_live live;
+			struct dynprobe_arg a[DYNPROBE_MAX_ARGS];
+			union dp_value got[DYNPROBE_MAX_ARGS], want[DYNPROBE_MAX_ARGS];
+			uint8_t back[DYNPROBE_MAX_ARGS];
+			dp_fire_sig sig;
+
+			memset(&live, 0xa5, sizeof(live)); /* nothing past the row may leak in */
+			live.backend[0] = 3;
+			live.backend[1] = 0;
+			live.nargs = (uint8_t)n;
+			for (unsigned int i = 0; i < DYNPROBE_MAX_ARGS; i++)
+				live.types[i] = all[(i * 7 + shift) % ntypes];
+			memcpy(&sig, &live, sizeof(sig));
+			assert_int_equal(dp_sig_nargs(sig), n);
+			dp_sig_types(sig, back);
+			for (unsigned int i = 0; i < DYNPROBE_MAX_ARGS; i++) {
+				assert_int_equal(dp_sig_type(sig, i), live.types[i]);
+				assert_int_equal(back[i], live.types[i]);
+			}
+			for (size_t k = 0; k < nkinds * n + 1; k++) {
+				/* every argument its natural kind, then one
+				 * argument at a time another kind */
+				for (unsigned int i = 0; i < n; i++) {
+					a[i] = live.types[i] == DYNPROBE_STR	   ? dynprobe_arg_s("s")
+					       : live.types[i] == DYNPROBE_DOUBLE ? dynprobe_arg_d(-2.5)
+					       : live.types[i] % 2		   ? dynprobe_arg_i(-3)
+										   : dynprobe_arg_u(300);
+				}
+				if (k) {
+					a[(k - 1) / nkinds].kind = kinds[(k - 1) % nkinds];
+					a[(k - 1) / nkinds].v.u = 77;
+				}
+				bool ref = dp_args_match(live.types, n, a, n);
+				assert_int_equal(dp_sig_args_match(sig, a), ref);
+				assert_int_equal(dp_sig_convert_args(sig, a, got), ref);
+				assert_int_equal(dp_convert_args(live.types, n, a, n, want), ref);
+				if (ref)
+					assert_memory_equal(got, want, n * sizeof(got[0]));
+			}
+			dp_fire_sig bad = sig | (dp_fire_sig)DP_SIG_BAD_COUNT << DP_SIG_NARGS_SHIFT;
+			assert_false(dp_sig_args_match(bad, a));
+			assert_false(dp_sig_convert_args(bad, a, got));
+		}
+	}
+}
+
 #if defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
 static void test_generic_kinds(void **state)
 {
@@ -477,6 +539,7 @@ int main(void)
 		cmocka_unit_test(test_convert),
 		cmocka_unit_test(test_convert_matrix),
 		cmocka_unit_test(test_args_match),
+		cmocka_unit_test(test_fire_sig),
 #if defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
 		cmocka_unit_test(test_generic_kinds),
 #endif

@@ -107,8 +107,8 @@ DP_HIDDEN bool dp_lttng_site_enabled(const struct dp_site *site);
 DP_HIDDEN void dp_lttng_site_fire(const struct dp_site *site, size_t nargs,
 				  const union dp_value *values);
 DP_HIDDEN int dp_lttng_site_fire_args(const volatile uint8_t *watch, uintptr_t word0,
-				      uintptr_t word1, const struct dp_probe_live *live,
-				      const struct dynprobe_arg *args, size_t nargs);
+				      uintptr_t word1, dp_fire_sig sig,
+				      const struct dynprobe_arg *args);
 
 /* ---- compiled mode: trusted objects (lttng_cache.c) ---- */
 /* Resolve the cache directory (opt, else $DYNPROBE_CACHE_DIR, else

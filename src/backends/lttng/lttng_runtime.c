@@ -22,15 +22,17 @@
  *                 the probe's USDT cell when the provider is also on USDT
  *                 (the state is the cell's first word, so one compare covers
  *                 both backends), else in a record slot (lttng_records.c).
- *   firing        dp_lttng_site_fire_args() (the core's one call for a
+ *   firing        dp_lttng_site_fire_args() (the core jumps to it for a
  *                 probe on LTTng only) reads the state word DISTANCE after
- *                 the site's watch base, checks the fired kinds against the
- *                 types row in one pass (dp_args_match(): nothing is
- *                 converted or copied), then does what a compiled call site
- *                 does (rt_fire(): RCU read lock, the event's generation,
- *                 every attached probe, unlock); when the one probe
- *                 attached is our own callback, its body is inlined rather
- *                 than called through the array.  The body (rt_probe())
+ *                 the site's watch base and, when set, jumps to what a
+ *                 compiled call site does (rt_fire(): RCU read lock, then
+ *                 rt_call_probes(): the event's generation, the fired
+ *                 kinds against the event's types in one pass
+ *                 (dp_args_match(): nothing converted or copied), every
+ *                 attached probe; unlock).  Nothing is stored before the
+ *                 lock but what rt_fire() keeps across its call.  When the
+ *                 one probe attached is our own callback, its body is
+ *                 inlined rather than called through the array.  The body (rt_probe())
  *                 does what a compiled probe does, driven by the event's
  *                 type table: session/channel/event checks, the filter (its
  *                 stack, one 8-byte slot per field, converted only when a
@@ -301,42 +303,72 @@ const volatile int *dp_lttng_rt_state(const void *ctx)
 	return rt_state(ctx);
 }
 
-/* What a compiled call site does: RCU read lock, every attached probe,
- * unlock; `a` checked against the event's types already.  `record`: the
- * event's call-site record when the caller knows it without reading the
- * event (NULL: ev->record). */
-static inline __attribute__((always_inline)) void rt_fire(const void *ctx, uint64_t gen,
-							  struct dp_ust_tracepoint *record,
-							  const struct dynprobe_arg *a)
+/* An argument array pointer with its low bit set: the caller fired
+ * another number of arguments than the probe has. */
+#define RT_BAD_COUNT ((uintptr_t)1)
+_Static_assert(_Alignof(struct dynprobe_arg) > 1, "an argument array's low bit is free");
+
+/*
+ * What a compiled call site does inside the RCU read-side section: the
+ * kinds checked against the event's types (dp_args_match(); nothing
+ * converted or copied), then every attached probe.  0: the event we were
+ * given is gone (a fire racing an unload), 1: handed to lttng-ust's
+ * probes (which may still find every session inactive), or
+ * -DYNPROBE_EMISMATCH.
+ */
+static __attribute__((noinline)) int rt_call_probes(const struct rt_event *ev, uint64_t gen,
+						    uintptr_t tagged_args)
 {
-	const struct rt_event *ev = ctx;
+	const struct dynprobe_arg *a = (const struct dynprobe_arg *)(tagged_args & ~RT_BAD_COUNT);
+	struct dp_ust_tracepoint *record;
 	struct dp_ust_tp_probe *p;
 
-	__atomic_load_n(&rt_rcu_read_lock, __ATOMIC_RELAXED)();
-	/* Inside the read-side section: if the slot is still the event we
-	 * were given, its release waits for us. */
+	/* If the slot is still the event we were given, its release waits
+	 * for us (we hold the read lock), and its fields stay as they are. */
 	if (__atomic_load_n(&ev->gen, __ATOMIC_ACQUIRE) != gen)
-		goto out;
+		return 0;
+	/* The event was built from this probe's description, so its field
+	 * count is the signature's, which the caller's count matched (else
+	 * the tag, and the array is not read). */
+	if ((tagged_args & RT_BAD_COUNT) || !dp_args_match(ev->type, ev->nfields, a, ev->nfields))
+		return -DYNPROBE_EMISMATCH;
+	record = __atomic_load_n(&ev->record, __ATOMIC_RELAXED);
 	/* lttng-ust publishes the array with a store-release
 	 * (rcu_assign_pointer); a load-acquire reads it, and is a plain load
 	 * on x86, where lttng_ust_tp_rcu_dereference_sym() is a call. */
-	if (!record)
-		record = __atomic_load_n(&ev->record, __ATOMIC_RELAXED);
 	p = __atomic_load_n(&record->probes, __ATOMIC_ACQUIRE);
 	if (!p)
-		goto out;
+		return 1;
 	/* Our class's callback is the only one lttng-ust can attach here
 	 * (the signature says so); with one session, one probe: call it
 	 * inline rather than through the array. */
 	if (__builtin_expect(p->func == (void (*)(void))(void *)rt_probe && !p[1].func, 1)) {
 		rt_probe_body(p->data, ev, a, __builtin_return_address(0));
-		goto out;
+		return 1;
 	}
 	do
 		((rt_probe_fn)(void *)p->func)(p->data, ev, a);
 	while ((++p)->func);
-out:
+	return 1;
+}
+
+/*
+ * What a compiled call site does: RCU read lock, every attached probe,
+ * unlock.  A function of its own, apart from the probes' work: the read
+ * lock ends in a full barrier, which waits for every store before it, and
+ * here the only ones are the three values kept across the lock's call
+ * (pushed) and the call's return address; the kinds check and the probe
+ * body's larger frame come after the barrier.
+ */
+static __attribute__((noinline)) int rt_fire(const struct rt_event *ev, uint64_t gen,
+					     uintptr_t tagged_args)
+{
+	int r;
+
+	__atomic_load_n(&rt_rcu_read_lock, __ATOMIC_RELAXED)();
+	r = rt_call_probes(ev, gen, tagged_args);
 	__atomic_load_n(&rt_rcu_read_unlock, __ATOMIC_RELAXED)();
+	return r;
 }
 
 /* Out of line for lttng_backend.c's site_fire(): values already
@@ -359,7 +391,7 @@ void dp_lttng_rt_fire(const void *ctx, uint64_t gen, const union dp_value *v)
 			    : t == DYNPROBE_DOUBLE ? DYNPROBE_KIND_DOUBLE
 			    : DYNPROBE_KIND_INT;
 	}
-	rt_fire(ctx, gen, NULL, a);
+	rt_fire(ev, gen, (uintptr_t)a);
 }
 
 /* The backend's site_enabled(), site_fire() and site_fire_args()
@@ -391,40 +423,41 @@ void dp_lttng_site_fire(const struct dp_site *s, size_t nargs, const union dp_va
 		((dp_lttng_fire_fn)s->word[1])(values);
 }
 
-/*
- * The one-backend fire path, the site's words in registers.  Runtime mode:
- * rt_load() put the site's watch base DYNPROBE__WATCH_DISTANCE before the
- * record's state (in a record slot or a host's cell, mapped for the life
- * of the process), so the state is one load from the site and the record
- * needs no load at all: the fire's chain of dependent loads, which the
- * RCU read lock's full barrier waits for, is two loads shorter than
- * through the event.  Then the kinds checked in one pass, then the call
- * site's work with the caller's own array, serialized by the probe body
- * (no converted copy).  Compiled mode: its generated fire function takes
- * converted values.
- */
-int dp_lttng_site_fire_args(const volatile uint8_t *watch, uintptr_t w0, uintptr_t w1,
-			    const struct dp_probe_live *live, const struct dynprobe_arg *args,
-			    size_t nargs)
+/* Compiled mode's one-backend path: its generated fire function takes
+ * converted values. */
+static __attribute__((noinline)) int compiled_fire_args(uintptr_t w0, uintptr_t w1,
+							dp_fire_sig sig,
+							const struct dynprobe_arg *args)
 {
-	if (__builtin_expect(w0 & DP_LTTNG_SITE_RUNTIME, 1)) {
-		const void *ctx = (const void *)(w0 & ~DP_LTTNG_SITE_RUNTIME);
-		const volatile int *state = (const volatile int *)(watch + DYNPROBE__WATCH_DISTANCE);
-		if (!__atomic_load_n(state, __ATOMIC_RELAXED))
-			return 0;
-		if (!dp_args_match(live->types, live->nargs, args, nargs))
-			return -DYNPROBE_EMISMATCH;
-		rt_fire(ctx, (uint64_t)w1,
-			(struct dp_ust_tracepoint *)(void *)((uintptr_t)state - RT_STATE_OFFSET), args);
-		return 1;
-	}
 	union dp_value values[DYNPROBE_MAX_ARGS];
+
 	if (!__atomic_load_n((const volatile int *)w0, __ATOMIC_RELAXED))
 		return 0;
-	if (!dp_convert_args(live->types, live->nargs, args, nargs, values))
+	if (!dp_sig_convert_args(sig, args, values))
 		return -DYNPROBE_EMISMATCH;
 	((dp_lttng_fire_fn)w1)(values);
 	return 1;
+}
+
+/*
+ * The one-backend fire path, everything in registers (backend.h).
+ * Runtime mode: rt_load() put the site's watch base DYNPROBE__WATCH_DISTANCE
+ * before the record's state (in a record slot or a host's cell, mapped
+ * for the life of the process), so the state is one load from the site;
+ * when it is set, rt_fire() is reached with a jump, the caller's own
+ * array passed on (the probe body serializes it: no converted copy), and
+ * nothing is stored to memory before the read lock (see rt_fire()).
+ */
+int dp_lttng_site_fire_args(const volatile uint8_t *watch, uintptr_t w0, uintptr_t w1,
+			    dp_fire_sig sig, const struct dynprobe_arg *args)
+{
+	if (__builtin_expect(!(w0 & DP_LTTNG_SITE_RUNTIME), 0))
+		return compiled_fire_args(w0, w1, sig, args);
+	if (!__atomic_load_n((const volatile int *)(watch + DYNPROBE__WATCH_DISTANCE),
+			     __ATOMIC_RELAXED))
+		return 0;
+	return rt_fire((const struct rt_event *)(w0 & ~DP_LTTNG_SITE_RUNTIME), (uint64_t)w1,
+		       (uintptr_t)args | (dp_sig_nargs(sig) > DYNPROBE_MAX_ARGS ? RT_BAD_COUNT : 0));
 }
 
 /* ---- the event slab ---- */

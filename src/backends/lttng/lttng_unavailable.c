@@ -68,14 +68,12 @@ void dp_lttng_site_fire(const struct dp_site *site, size_t nargs, const union dp
 }
 
 int dp_lttng_site_fire_args(const volatile uint8_t *watch, uintptr_t word0, uintptr_t word1,
-			    const struct dp_probe_live *live, const struct dynprobe_arg *args,
-			    size_t nargs)
+			    dp_fire_sig sig, const struct dynprobe_arg *args)
 {
 	(void)watch;
 	(void)word0;
 	(void)word1;
-	(void)live;
+	(void)sig;
 	(void)args;
-	(void)nargs;
 	return 0;
 }

@@ -89,8 +89,7 @@ static void toy_site_fire(const struct dp_site *s, size_t nargs, const union dp_
 /* The one-call shortcut, built from the same two steps, counted so that
  * a test can tell which path the core took. */
 static int toy_site_fire_args(const volatile uint8_t *watch, uintptr_t word0, uintptr_t word1,
-			      const struct dp_probe_live *live, const struct dynprobe_arg *args,
-			      size_t nargs)
+			      dp_fire_sig sig, const struct dynprobe_arg *args)
 {
 	const struct dp_site site = { .watch = watch, .word = { word0, word1 } };
 	union dp_value values[DYNPROBE_MAX_ARGS];
@@ -98,9 +97,9 @@ static int toy_site_fire_args(const volatile uint8_t *watch, uintptr_t word0, ui
 	dp_toy_shortcuts++;
 	if (!toy_site_enabled(&site))
 		return 0;
-	if (!dp_convert_args(live->types, live->nargs, args, nargs, values))
+	if (!dp_sig_convert_args(sig, args, values))
 		return -DYNPROBE_EMISMATCH;
-	toy_site_fire(&site, nargs, values);
+	toy_site_fire(&site, dp_sig_nargs(sig), values);
 	return 1;
 }
 
