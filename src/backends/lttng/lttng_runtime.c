@@ -32,15 +32,17 @@
  *                 attached probe; unlock).  Nothing is stored before the
  *                 lock but what rt_fire() keeps across its call.  When the
  *                 one probe attached is our own callback, its body is
- *                 inlined rather than called through the array.  The body (rt_probe())
- *                 does what a compiled probe does, driven by the event's
- *                 type table: session/channel/event checks, the filter (its
- *                 stack, one 8-byte slot per field, converted only when a
- *                 filter or a notifier needs it), then reserve, the fixed
- *                 fields packed straight from the caller's array (an
- *                 integer's low bytes are its C-assignment truncation) and
- *                 written one run per event_write(), strings with
- *                 event_strcpy(), commit; or, for an event notifier
+ *                 inlined rather than called through the array.  The
+ *                 body (rt_probe()) does what a compiled probe does,
+ *                 driven by the event's type table: session/channel/event
+ *                 checks, the filter (its stack, one 8-byte slot per field,
+ *                 converted only when a filter or a notifier needs it),
+ *                 then reserve, the fixed fields packed straight from the
+ *                 caller's array (an integer's low bytes are its
+ *                 C-assignment truncation) and written one run per
+ *                 event_write(), strings with event_strcpy(), commit (an
+ *                 event of fixed fields then at most one string on a
+ *                 straight path, found at load); or, for an event notifier
  *                 (trigger), the capture stack and notification_send().
  *                 A probe also on USDT comes through site_fire() with
  *                 converted values (dp_lttng_rt_fire()), the same body.
@@ -75,6 +77,18 @@
 
 #define RT_STATE_OFFSET offsetof(struct dp_ust_tracepoint, state)
 
+/* The payload, in field order, as segments: a run of fixed-size fields
+ * (maybe none), then one string, except that the last segment may end
+ * without one.  Counted once per event (event_setup()); an event of one
+ * segment (fixed-size fields, then at most one string: the usual shapes)
+ * is recorded on a straight path, from its one segment. */
+#define RT_NO_STRING 0xffu
+struct rt_segment {
+	uint8_t first;  /* the run's first field */
+	uint8_t count;  /* fields in the run */
+	uint8_t string; /* the string field after the run, or RT_NO_STRING */
+};
+
 /* What the fire path reads; in the never-freed slab below. */
 struct rt_event {
 	uint64_t gen;                         /* odd: dead or being set up */
@@ -83,11 +97,14 @@ struct rt_event {
 	uint8_t nfields;
 	uint8_t nstrings;
 	uint8_t ndoubles;
+	uint8_t nsegments;
+	struct rt_segment single;             /* the one segment, if nsegments == 1 */
 	uint8_t type[DYNPROBE_MAX_ARGS];      /* enum dynprobe_type */
 	uint8_t bytes[DYNPROBE_MAX_ARGS];     /* in the ring buffer; 0: a string */
 	uint8_t strings[DYNPROBE_MAX_ARGS];   /* the string fields' indexes */
 	struct rt_event *next_free;
 };
+_Static_assert(DYNPROBE_MAX_ARGS < RT_NO_STRING, "a field index is never RT_NO_STRING");
 
 struct dp_lttng_rt {
 	const struct dp_ust_lib *ust;
@@ -191,45 +208,80 @@ doubles_converted(const struct rt_event *ev, const struct dynprobe_arg *a,
 	return copy;
 }
 
+/* A run of fixed-size fields packed (see record_event()), then written. */
+static inline __attribute__((always_inline)) void
+write_run(const struct dp_ust_channel_ops *ops, struct dp_ust_rb_ctx *ctx,
+	  const struct rt_event *ev, const struct dynprobe_arg *a, unsigned int first,
+	  unsigned int count, uint8_t *packed)
+{
+	size_t run = 0;
+
+	for (unsigned int i = first; i < first + count; i++) {
+		memcpy(packed + run, &a[i].v, 8); /* run + 8 <= DYNPROBE_MAX_ARGS * 8 + 8 */
+		run += ev->bytes[i];
+	}
+	if (run)
+		ops->event_write(ctx, packed, run, 1);
+}
+
 /*
  * One event into the ring buffer, serialized straight from the caller's
  * (checked) argument array.  The buffer is packed, and x86 little-endian:
  * an integer's first `bytes` bytes are the value truncated to its declared
- * width (what C assignment, and the compiled mode, record), so each fixed
- * field is one 8-byte store into `packed` at the run's end, the next field
- * overwriting the excess; each run of fixed fields before a string (or
- * the end) goes out in one event_write().  Strings: their lengths before
- * the reservation, then event_strcpy(), NULL as "(null)".
+ * width (what C assignment, and the compiled mode, record), so a run of
+ * fixed-size fields is packed, each field one 8-byte store at the run's
+ * end, the next field overwriting the excess, then written in one
+ * event_write().  Strings: their lengths before the reservation, then
+ * event_strcpy(), NULL as "(null)".  An event of one segment (fixed-size
+ * fields, then at most one string: the usual shapes) takes a straight
+ * path; others go segment by segment.
  */
 static inline __attribute__((always_inline)) void
 record_event(struct dp_ust_event_recorder *rec, const struct rt_event *ev,
 	     const struct dynprobe_arg *a, struct dp_ust_probe_ctx *pctx)
 {
 	const struct dp_ust_channel_ops *ops = rec->chan->ops;
-	const unsigned int nfields = ev->nfields, nstrings = ev->nstrings;
+	const unsigned int nstrings = ev->nstrings, nsegments = ev->nsegments;
 	size_t len = ev->fixed_size, slen[DYNPROBE_MAX_ARGS];
 	struct dynprobe_arg copy[DYNPROBE_MAX_ARGS];
 	uint8_t packed[DYNPROBE_MAX_ARGS * 8 + 8];
 	struct dp_ust_rb_ctx ctx;
-	unsigned int i = 0;
 
 	if (__builtin_expect(ev->ndoubles != 0, 0))
 		a = doubles_converted(ev, a, copy);
+	if (nsegments == 1) {
+		const struct rt_segment seg = ev->single;
+		const char *str = NULL;
+		size_t str_len = 0;
+
+		if (seg.string != RT_NO_STRING) {
+			str = str_or_null(a[seg.string].v.s);
+			len += str_len = strlen(str) + 1;
+		}
+		ctx = (struct dp_ust_rb_ctx){ .struct_size = sizeof(ctx), .client_priv = rec,
+					      .data_size = len, .largest_align = 1,
+					      .probe_ctx = pctx };
+		if (ops->event_reserve(&ctx) < 0)
+			return; /* lttng-ust counts it as discarded */
+		write_run(ops, &ctx, ev, a, seg.first, seg.count, packed);
+		if (str)
+			ops->event_strcpy(&ctx, str, str_len);
+		ops->event_commit(&ctx);
+		return;
+	}
 	for (unsigned int j = 0; j < nstrings; j++)
 		len += slen[j] = strlen(str_or_null(a[ev->strings[j]].v.s)) + 1;
 	ctx = (struct dp_ust_rb_ctx){ .struct_size = sizeof(ctx), .client_priv = rec, .data_size = len,
 				      .largest_align = 1, .probe_ctx = pctx };
 	if (ops->event_reserve(&ctx) < 0)
-		return; /* lttng-ust counts it as discarded */
-	for (unsigned int j = 0; j <= nstrings; j++) {
-		unsigned int end = j < nstrings ? ev->strings[j] : nfields;
-		size_t run = 0;
-		for (; i < end; i++) {
-			memcpy(packed + run, &a[i].v, 8); /* run + 8 <= sizeof(packed) */
-			run += ev->bytes[i];
-		}
-		if (run)
-			ops->event_write(&ctx, packed, run, 1);
+		return;
+	/* Run j ends at string j (strings are in field order), the last at
+	 * the last field. */
+	for (unsigned int j = 0, i = 0; j <= nstrings; j++) {
+		unsigned int end = j < nstrings ? ev->strings[j] : ev->nfields;
+
+		write_run(ops, &ctx, ev, a, i, end - i, packed);
+		i = end;
 		if (j < nstrings)
 			ops->event_strcpy(&ctx, str_or_null(a[i++].v.s), slen[j]);
 	}
@@ -238,8 +290,8 @@ record_event(struct dp_ust_event_recorder *rec, const struct rt_event *ev,
 
 /* What a compiled probe callback does: session/channel/event checks, the
  * filter, then record (or, for an event notifier, send the capture stack).
- * Inlined into rt_fire() for the usual case, one probe attached and it
- * ours; rt_probe() is the same body for lttng-ust's probe array. */
+ * Inlined into rt_call_probes() for the usual case, one probe attached
+ * and it ours; rt_probe() is the same body for lttng-ust's probe array. */
 static inline __attribute__((always_inline)) void
 rt_probe_body(void *tp_data, const struct rt_event *ev, const struct dynprobe_arg *a, void *ip)
 {
@@ -614,21 +666,35 @@ static void event_setup(struct rt_event *ev, struct dp_ust_tracepoint *rec,
 			const struct dp_probe_desc *p)
 {
 	uint32_t fixed = 0;
-	uint8_t nstrings = 0, ndoubles = 0;
+	uint8_t nstrings = 0, ndoubles = 0, nsegments = 0;
+	struct rt_segment run = { .first = 0 };
 
 	__atomic_store_n(&ev->record, rec, __ATOMIC_RELAXED); /* stale fires read it */
 	for (size_t a = 0; a < p->nargs; a++) {
 		unsigned int bytes = type_bytes(p->types[a]);
 		__atomic_store_n(&ev->type[a], (uint8_t)p->types[a], __ATOMIC_RELAXED);
 		ev->bytes[a] = (uint8_t)bytes;
-		if (!bytes)
+		if (!bytes) {
 			ev->strings[nstrings++] = (uint8_t)a;
+			run.string = (uint8_t)a;
+			if (!nsegments++)
+				ev->single = run;
+			run = (struct rt_segment){ .first = (uint8_t)(a + 1) };
+		} else {
+			run.count++;
+		}
 		ndoubles += p->types[a] == DYNPROBE_DOUBLE;
 		fixed += bytes; /* packed ring buffer: no padding */
+	}
+	if (run.count) {
+		run.string = RT_NO_STRING;
+		if (!nsegments++)
+			ev->single = run;
 	}
 	__atomic_store_n(&ev->nfields, (uint8_t)p->nargs, __ATOMIC_RELAXED);
 	ev->nstrings = nstrings;
 	ev->ndoubles = ndoubles;
+	ev->nsegments = nsegments;
 	ev->fixed_size = fixed;
 }
 
