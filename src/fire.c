@@ -27,9 +27,10 @@
  * site_fire_args(), found with one load from the fire row (per backend
  * number): the site's words, the signature (dp_fire_sig, two registers)
  * and the caller's argument array unconverted (the backend checks and
- * converts, or serializes straight from it).  Nothing is stored on the
- * way: a tracer's read lock (LTTng's urcu-bp) ends in a full barrier,
- * which waits for every store and load before it.  A writer active, a
+ * converts, or serializes straight from it).  Nothing is copied to memory
+ * on the way (two saved registers are all): a tracer's read lock (LTTng's
+ * urcu-bp) ends in a full barrier, which waits for every store and load
+ * before it.  A writer active, a
  * slot with room for two sites or a backend without the shortcut go to
  * fire_slow(), which reads again with retries.
  * Two or more loaded sites take the generic path: site_enabled() on each,
@@ -283,8 +284,8 @@ static __attribute__((noinline)) int fire_slow(const struct dynprobe_probe *prob
  * generation 0 is never live).
  *
  * The usual case, a slot with room for one site read without a writer
- * active and a backend with site_fire_args(), stores nothing: the slot's
- * five words go from the slot into the argument registers, and the
+ * active and a backend with site_fire_args(), copies nothing to memory:
+ * the slot's five words go from the slot into the argument registers, and the
  * backend is reached with a jump (its return is the caller's).  Its read
  * is fire_read()'s first try, written out so that nothing (a retry count,
  * a copy) keeps a value across it.

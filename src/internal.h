@@ -62,7 +62,7 @@ struct dp_probe_live {
  * numbers, count and types row) as one 128-bit integer, which the calling
  * convention passes in two registers (a struct of two words, GCC copies
  * through the stack).  Nothing on the way from the handle to the
- * tracer's read lock is stored to memory: every store before that lock's
+ * tracer's read lock is copied to memory: every store before that lock's
  * full barrier is waited for (fire.c).  Read with dp_sig_nargs() and
  * dp_sig_type(); the core sets the count to DP_SIG_BAD_COUNT when the
  * caller fired another number of arguments, so that the backend reports

@@ -497,8 +497,9 @@ static __attribute__((noinline)) int compiled_fire_args(uintptr_t w0, uintptr_t 
  * before the record's state (in a record slot or a host's cell, mapped
  * for the life of the process), so the state is one load from the site;
  * when it is set, rt_fire() is reached with a jump, the caller's own
- * array passed on (the probe body serializes it: no converted copy), and
- * nothing is stored to memory before the read lock (see rt_fire()).
+ * array passed on (the probe body serializes it: no converted copy); this
+ * function stores nothing, and rt_fire() only what it keeps across the
+ * read lock's call.
  */
 int dp_lttng_site_fire_args(const volatile uint8_t *watch, uintptr_t w0, uintptr_t w1,
 			    dp_fire_sig sig, const struct dynprobe_arg *args)
