@@ -202,12 +202,91 @@ static int backends_select(struct dynprobe_provider *p, unsigned int mask)
 
 /* ---- providers ---- */
 
-static struct dynprobe_provider *registry_find(const char *name)
+/*
+ * The registry by name, for dynprobe_provider_new()'s uniqueness check:
+ * chained hash buckets, a power of two, grown to stay at least as many as
+ * the providers, so that a check compares about one name whatever the
+ * number of providers, and given back when the last provider is freed.
+ * A growth that cannot allocate keeps the table it has (only longer
+ * chains); with no table at all the list is walked.  Under registry_lock.
+ */
+static struct dynprobe_provider **registry_buckets;
+static size_t registry_nbuckets, registry_count;
+
+static struct dynprobe_provider **registry_bucket(uint32_t hash)
 {
-	for (struct dynprobe_provider *p = registry; p; p = p->next)
-		if (!strcmp(p->name, name))
+	return &registry_buckets[hash & (registry_nbuckets - 1)];
+}
+
+static struct dynprobe_provider *registry_find(const char *name, uint32_t hash)
+{
+	if (!registry_buckets) {
+		for (struct dynprobe_provider *p = registry; p; p = p->next)
+			if (!strcmp(p->name, name))
+				return p;
+		return NULL;
+	}
+	for (struct dynprobe_provider *p = *registry_bucket(hash); p; p = p->bucket_next)
+		if (p->name_hash == hash && !strcmp(p->name, name))
 			return p;
 	return NULL;
+}
+
+/* Rehash every provider into a table of `n` buckets, if it can be had. */
+static void registry_rehash(size_t n)
+{
+	struct dynprobe_provider **b = calloc(n, sizeof(*b));
+
+	if (!b)
+		return;
+	free(registry_buckets);
+	registry_buckets = b;
+	registry_nbuckets = n;
+	for (struct dynprobe_provider *p = registry; p; p = p->next) {
+		struct dynprobe_provider **head = registry_bucket(p->name_hash);
+		p->bucket_next = *head;
+		*head = p;
+	}
+}
+
+static void registry_add(struct dynprobe_provider *p)
+{
+	p->next = registry;
+	p->pprev = &registry;
+	if (registry)
+		registry->pprev = &p->next;
+	registry = p;
+	if (++registry_count > registry_nbuckets) {
+		registry_rehash(registry_nbuckets ? 2 * registry_nbuckets : 16);
+		if (registry_buckets && registry_nbuckets >= registry_count)
+			return; /* rehashed, p included */
+	}
+	if (registry_buckets) {
+		struct dynprobe_provider **head = registry_bucket(p->name_hash);
+		p->bucket_next = *head;
+		*head = p;
+	}
+}
+
+static void registry_remove(struct dynprobe_provider *p)
+{
+	*p->pprev = p->next;
+	if (p->next)
+		p->next->pprev = p->pprev;
+	if (registry_buckets) {
+		for (struct dynprobe_provider **pp = registry_bucket(p->name_hash); *pp;
+		     pp = &(*pp)->bucket_next) {
+			if (*pp == p) {
+				*pp = p->bucket_next;
+				break;
+			}
+		}
+	}
+	if (--registry_count == 0) { /* nothing left to find: give the table back */
+		free(registry_buckets);
+		registry_buckets = NULL;
+		registry_nbuckets = 0;
+	}
 }
 
 /* The provider's own copies of the string options. */
@@ -263,14 +342,14 @@ int dynprobe_provider_new(const char *name, const struct dynprobe_provider_opts 
 		r = provider_strings(p, opts);
 	if (r < 0)
 		goto err;
+	p->name_hash = dp_name_hash(name);
 	pthread_mutex_lock(&registry_lock);
-	if (registry_find(name)) {
+	if (registry_find(name, p->name_hash)) {
 		pthread_mutex_unlock(&registry_lock);
 		r = -EEXIST;
 		goto err;
 	}
-	p->next = registry;
-	registry = p;
+	registry_add(p);
 	pthread_mutex_unlock(&registry_lock);
 	*ret_provider = p;
 	return 0;
@@ -288,12 +367,7 @@ struct dynprobe_provider *dynprobe_provider_free(struct dynprobe_provider *prov)
 	if (!prov)
 		return NULL;
 	pthread_mutex_lock(&registry_lock);
-	for (struct dynprobe_provider **pp = &registry; *pp; pp = &(*pp)->next) {
-		if (*pp == prov) {
-			*pp = prov->next;
-			break;
-		}
-	}
+	registry_remove(prov);
 	pthread_mutex_unlock(&registry_lock);
 
 	pthread_mutex_lock(&prov->lock);

@@ -52,7 +52,11 @@ struct dynprobe_provider {
 	uint32_t name_used, name_size; /* of the last block */
 	bool stale; /* probes changed since the objects were built */
 	pthread_mutex_t lock;
-	struct dynprobe_provider *next;
+	/* The registry (provider.c, under its lock): every provider in a
+	 * list, newest first, and by name in hash buckets. */
+	struct dynprobe_provider *next, **pprev;
+	struct dynprobe_provider *bucket_next;
+	uint32_t name_hash;
 };
 
 static inline struct dynprobe_probe *provider_probe(const struct dynprobe_provider *prov, size_t i)

@@ -87,6 +87,45 @@ static void test_duplicate_provider(void **state)
 	assert_null(dynprobe_provider_free(NULL));
 }
 
+/* Names stay unique across every growth of the registry's hash table,
+ * after frees in the middle of chains, and a freed name is free again. */
+static void test_provider_registry(void **state)
+{
+	enum { N = 3000 };
+	static struct dynprobe_provider *p[N];
+	struct dynprobe_provider *x;
+	char name[32];
+	(void)state;
+
+	for (int i = 0; i < N; i++) {
+		snprintf(name, sizeof(name), "reg%d", i);
+		assert_int_equal(dynprobe_provider_new(name, NULL, &p[i]), 0);
+		/* every earlier name is still found, on a growth too */
+		if ((i & (i - 1)) == 0 || i % 97 == 0)
+			for (int k = 0; k <= i; k += 1 + i / 64) {
+				snprintf(name, sizeof(name), "reg%d", k);
+				assert_int_equal(dynprobe_provider_new(name, NULL, &x), -EEXIST);
+				assert_null(x);
+			}
+	}
+	for (int i = 1; i < N; i += 2)
+		p[i] = dynprobe_provider_free(p[i]);
+	for (int i = 0; i < N; i++) {
+		snprintf(name, sizeof(name), "reg%d", i);
+		if (i % 2) {
+			assert_int_equal(dynprobe_provider_new(name, NULL, &p[i]), 0);
+		} else {
+			assert_int_equal(dynprobe_provider_new(name, NULL, &x), -EEXIST);
+			assert_null(x);
+		}
+		assert_string_equal(dynprobe_provider_name(p[i]), name);
+	}
+	for (int i = N; i-- > 0;)
+		p[i] = dynprobe_provider_free(p[i]);
+	assert_int_equal(dynprobe_provider_new("reg0", NULL, &x), 0);
+	dynprobe_provider_free(x);
+}
+
 static void test_opts(void **state)
 {
 	struct dynprobe_provider *p;
@@ -534,6 +573,7 @@ int main(void)
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_probe_validation),
 		cmocka_unit_test(test_duplicate_provider),
+		cmocka_unit_test(test_provider_registry),
 		cmocka_unit_test(test_opts),
 		cmocka_unit_test(test_lifecycle),
 		cmocka_unit_test(test_convert),
