@@ -90,14 +90,6 @@ static inline unsigned int dp_sig_type(dp_fire_sig sig, unsigned int i)
 	return (unsigned int)(sig >> (8 * (offsetof(struct dp_probe_live, types) + i))) & 0xffu;
 }
 
-/* The types row back in memory, for the paths that index it (conversion
- * for a compiled provider, a test backend). */
-static inline void dp_sig_types(dp_fire_sig sig, uint8_t types[DYNPROBE_MAX_ARGS])
-{
-	for (unsigned int i = 0; i < DYNPROBE_MAX_ARGS; i++)
-		types[i] = (uint8_t)dp_sig_type(sig, i);
-}
-
 static inline size_t dp_live_words(unsigned int nsites)
 {
 	return (offsetof(struct dp_probe_live, sites) + nsites * sizeof(struct dp_site)) /
@@ -323,29 +315,6 @@ static inline __attribute__((always_inline)) bool dp_args_match(const uint8_t *t
 	for (size_t i = 0; i < nargs; i++)
 		diff |= (unsigned int)args[i].kind ^ dp_natural_kind[types[i] & 15u];
 	return __builtin_expect(diff == 0, 1) || dp_args_match_any(types, args, nargs);
-}
-
-static __attribute__((noinline, unused)) bool dp_sig_args_match_any(dp_fire_sig sig,
-									const struct dynprobe_arg *args)
-{
-	uint8_t types[DYNPROBE_MAX_ARGS];
-
-	dp_sig_types(sig, types);
-	return dp_args_match_any(types, args, dp_sig_nargs(sig));
-}
-
-/* dp_args_match() on a signature in registers: the count (the core's
- * DP_SIG_BAD_COUNT fails it), then every kind. */
-static inline __attribute__((always_inline)) bool dp_sig_args_match(dp_fire_sig sig,
-								    const struct dynprobe_arg *args)
-{
-	unsigned int n = dp_sig_nargs(sig), diff = 0;
-
-	if (n > DYNPROBE_MAX_ARGS)
-		return false;
-	for (unsigned int i = 0; i < n; i++)
-		diff |= (unsigned int)args[i].kind ^ dp_natural_kind[dp_sig_type(sig, i) & 15u];
-	return __builtin_expect(diff == 0, 1) || dp_sig_args_match_any(sig, args);
 }
 
 /* dp_convert_args() from a signature in registers. */

@@ -77,18 +77,6 @@
 
 #define RT_STATE_OFFSET offsetof(struct dp_ust_tracepoint, state)
 
-/* The payload, in field order, as segments: a run of fixed-size fields
- * (maybe none), then one string, except that the last segment may end
- * without one.  Counted once per event (event_setup()); an event of one
- * segment (fixed-size fields, then at most one string: the usual shapes)
- * is recorded on a straight path, from its one segment. */
-#define RT_NO_STRING 0xffu
-struct rt_segment {
-	uint8_t first;  /* the run's first field */
-	uint8_t count;  /* fields in the run */
-	uint8_t string; /* the string field after the run, or RT_NO_STRING */
-};
-
 /* What the fire path reads; in the never-freed slab below. */
 struct rt_event {
 	uint64_t gen;                         /* odd: dead or being set up */
@@ -97,14 +85,12 @@ struct rt_event {
 	uint8_t nfields;
 	uint8_t nstrings;
 	uint8_t ndoubles;
-	uint8_t nsegments;
-	struct rt_segment single;             /* the one segment, if nsegments == 1 */
+	bool one_run;                         /* fixed-size fields, then at most one string */
 	uint8_t type[DYNPROBE_MAX_ARGS];      /* enum dynprobe_type */
 	uint8_t bytes[DYNPROBE_MAX_ARGS];     /* in the ring buffer; 0: a string */
 	uint8_t strings[DYNPROBE_MAX_ARGS];   /* the string fields' indexes */
 	struct rt_event *next_free;
 };
-_Static_assert(DYNPROBE_MAX_ARGS < RT_NO_STRING, "a field index is never RT_NO_STRING");
 
 struct dp_lttng_rt {
 	const struct dp_ust_lib *ust;
@@ -232,16 +218,16 @@ write_run(const struct dp_ust_channel_ops *ops, struct dp_ust_rb_ctx *ctx,
  * fixed-size fields is packed, each field one 8-byte store at the run's
  * end, the next field overwriting the excess, then written in one
  * event_write().  Strings: their lengths before the reservation, then
- * event_strcpy(), NULL as "(null)".  An event of one segment (fixed-size
- * fields, then at most one string: the usual shapes) takes a straight
- * path; others go segment by segment.
+ * event_strcpy(), NULL as "(null)".  An event of fixed-size fields then
+ * at most one string, last (the usual shapes: one_run, set at load) takes
+ * a straight path; others go run by run.
  */
 static inline __attribute__((always_inline)) void
 record_event(struct dp_ust_event_recorder *rec, const struct rt_event *ev,
 	     const struct dynprobe_arg *a, struct dp_ust_probe_ctx *pctx)
 {
 	const struct dp_ust_channel_ops *ops = rec->chan->ops;
-	const unsigned int nstrings = ev->nstrings, nsegments = ev->nsegments;
+	const unsigned int nstrings = ev->nstrings;
 	size_t len = ev->fixed_size, slen[DYNPROBE_MAX_ARGS];
 	struct dynprobe_arg copy[DYNPROBE_MAX_ARGS];
 	uint8_t packed[DYNPROBE_MAX_ARGS * 8 + 8];
@@ -249,13 +235,12 @@ record_event(struct dp_ust_event_recorder *rec, const struct rt_event *ev,
 
 	if (__builtin_expect(ev->ndoubles != 0, 0))
 		a = doubles_converted(ev, a, copy);
-	if (nsegments == 1) {
-		const struct rt_segment seg = ev->single;
+	if (ev->one_run) {
 		const char *str = NULL;
 		size_t str_len = 0;
 
-		if (seg.string != RT_NO_STRING) {
-			str = str_or_null(a[seg.string].v.s);
+		if (nstrings) {
+			str = str_or_null(a[ev->strings[0]].v.s);
 			len += str_len = strlen(str) + 1;
 		}
 		ctx = (struct dp_ust_rb_ctx){ .struct_size = sizeof(ctx), .client_priv = rec,
@@ -263,7 +248,7 @@ record_event(struct dp_ust_event_recorder *rec, const struct rt_event *ev,
 					      .probe_ctx = pctx };
 		if (ops->event_reserve(&ctx) < 0)
 			return; /* lttng-ust counts it as discarded */
-		write_run(ops, &ctx, ev, a, seg.first, seg.count, packed);
+		write_run(ops, &ctx, ev, a, 0, ev->nfields - nstrings, packed);
 		if (str)
 			ops->event_strcpy(&ctx, str, str_len);
 		ops->event_commit(&ctx);
@@ -667,35 +652,22 @@ static void event_setup(struct rt_event *ev, struct dp_ust_tracepoint *rec,
 			const struct dp_probe_desc *p)
 {
 	uint32_t fixed = 0;
-	uint8_t nstrings = 0, ndoubles = 0, nsegments = 0;
-	struct rt_segment run = { .first = 0 };
+	uint8_t nstrings = 0, ndoubles = 0;
 
 	__atomic_store_n(&ev->record, rec, __ATOMIC_RELAXED); /* stale fires read it */
 	for (size_t a = 0; a < p->nargs; a++) {
 		unsigned int bytes = type_bytes(p->types[a]);
 		__atomic_store_n(&ev->type[a], (uint8_t)p->types[a], __ATOMIC_RELAXED);
 		ev->bytes[a] = (uint8_t)bytes;
-		if (!bytes) {
+		if (!bytes)
 			ev->strings[nstrings++] = (uint8_t)a;
-			run.string = (uint8_t)a;
-			if (!nsegments++)
-				ev->single = run;
-			run = (struct rt_segment){ .first = (uint8_t)(a + 1) };
-		} else {
-			run.count++;
-		}
 		ndoubles += p->types[a] == DYNPROBE_DOUBLE;
 		fixed += bytes; /* packed ring buffer: no padding */
-	}
-	if (run.count) {
-		run.string = RT_NO_STRING;
-		if (!nsegments++)
-			ev->single = run;
 	}
 	__atomic_store_n(&ev->nfields, (uint8_t)p->nargs, __ATOMIC_RELAXED);
 	ev->nstrings = nstrings;
 	ev->ndoubles = ndoubles;
-	ev->nsegments = nsegments;
+	ev->one_run = nstrings == 0 || (nstrings == 1 && ev->strings[0] == p->nargs - 1);
 	ev->fixed_size = fixed;
 }
 
